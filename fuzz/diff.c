@@ -1,0 +1,339 @@
+/*
+ * The differential runner (diff.h).
+ */
+#include "diff.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+/* Room for one "what differed" sentence. */
+#define WHAT_MAX 512
+
+static void write_to_file(void *user, const char *text, size_t len)
+{
+    fwrite(text, 1, len, (FILE *)user);
+}
+
+static uint32_t table_of(const program *p, uint32_t resource)
+{
+    return resource == RT_HOST ? p->instances : p->type_instance[resource];
+}
+
+static void describe_slot(const rt_slot *s, char *buf, size_t size)
+{
+    char resource[16];
+    if (s->kind == RT_FREE) {
+        snprintf(buf, size, "free");
+        return;
+    }
+    if (s->resource == RT_HOST)
+        snprintf(resource, sizeof resource, "host");
+    else
+        snprintf(resource, sizeof resource, "t%" PRIu32, s->resource);
+    if (s->kind == RT_OWN)
+        snprintf(buf, size, "own %s rep %" PRIu32 " lends %" PRIu32, resource,
+                 s->rep, s->lends);
+    else
+        snprintf(buf, size, "borrow %s rep %" PRIu32 " scope %" PRIu32,
+                 resource, s->rep, s->scope);
+}
+
+static int slot_equal(const rt_slot *a, const rt_slot *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == RT_FREE)
+        return 1;
+    if (a->resource != b->resource || a->rep != b->rep)
+        return 0;
+    return a->kind == RT_OWN ? a->lends == b->lends : a->scope == b->scope;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int differ(char *what, size_t size, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(what, size, fmt, args);
+    va_end(args);
+    return -1;
+}
+
+static int compare_table(const diff *d, uint32_t table, int every_slot,
+                         char *what, size_t size)
+{
+    const char *a = d->sut->name, *b = d->model->name;
+    uint32_t sut_size = d->sut->table_size(d->sut_self, table);
+    uint32_t model_size = d->model->table_size(d->model_self, table);
+    if (sut_size != model_size)
+        return differ(what, size,
+                      "table %" PRIu32 " has %" PRIu32 " slots in %s but %" PRIu32
+                      " in %s",
+                      table, sut_size, a, model_size, b);
+    uint32_t sut_next = d->sut->table_next(d->sut_self, table);
+    uint32_t model_next = d->model->table_next(d->model_self, table);
+    if (sut_next != model_next)
+        return differ(what, size,
+                      "table %" PRIu32 "'s next handle is %" PRIu32
+                      " in %s but %" PRIu32 " in %s",
+                      table, sut_next, a, model_next, b);
+    if (!every_slot)
+        return 0;
+    for (uint32_t h = 1; h <= sut_size; h++) {
+        rt_slot x = {RT_FREE, 0, 0, 0, 0}, y = {RT_FREE, 0, 0, 0, 0};
+        if (d->sut->table_slot(d->sut_self, table, h, &x) != 0 ||
+            d->model->table_slot(d->model_self, table, h, &y) != 0)
+            return differ(what, size,
+                          "table %" PRIu32 " handle %" PRIu32
+                          " cannot be observed though it is below the size",
+                          table, h);
+        if (!slot_equal(&x, &y)) {
+            char sx[64], sy[64];
+            describe_slot(&x, sx, sizeof sx);
+            describe_slot(&y, sy, sizeof sy);
+            return differ(what, size,
+                          "table %" PRIu32 " handle %" PRIu32
+                          " is %s in %s but %s in %s",
+                          table, h, sx, a, sy, b);
+        }
+    }
+    return 0;
+}
+
+static int compare_scope(const diff *d, uint32_t depth, char *what, size_t size)
+{
+    const char *a = d->sut->name, *b = d->model->name;
+    uint32_t x = d->sut->scope_borrow_count(d->sut_self, depth);
+    uint32_t y = d->model->scope_borrow_count(d->model_self, depth);
+    if (x != y)
+        return differ(what, size,
+                      "scope %" PRIu32 " has borrow count %" PRIu32
+                      " in %s but %" PRIu32 " in %s",
+                      depth, x, a, y, b);
+    x = d->sut->scope_lender_count(d->sut_self, depth);
+    y = d->model->scope_lender_count(d->model_self, depth);
+    if (x != y)
+        return differ(what, size,
+                      "scope %" PRIu32 " has %" PRIu32
+                      " lender records in %s but %" PRIu32 " in %s",
+                      depth, x, a, y, b);
+    for (uint32_t i = 0; i < x; i++) {
+        uint32_t ta = 0, ha = 0, tb = 0, hb = 0;
+        int ra = d->sut->scope_lender(d->sut_self, depth, i, &ta, &ha);
+        int rb = d->model->scope_lender(d->model_self, depth, i, &tb, &hb);
+        if (ra != 0 || rb != 0 || ta != tb || ha != hb)
+            return differ(what, size,
+                          "scope %" PRIu32 " lender record %" PRIu32
+                          " is table %" PRIu32 " handle %" PRIu32
+                          " in %s but table %" PRIu32 " handle %" PRIu32
+                          " in %s",
+                          depth, i, ta, ha, a, tb, hb, b);
+    }
+    return 0;
+}
+
+/*
+ * Compares observable states: everything when `full`, else the tables the
+ * operation addressed and the top scope, which is where a step's effects
+ * show first.
+ */
+static int compare_states(const diff *d, const op *o, int full, char *what,
+                          size_t size)
+{
+    uint32_t x = d->sut->scope_count(d->sut_self);
+    uint32_t y = d->model->scope_count(d->model_self);
+    if (x != y)
+        return differ(what, size,
+                      "%" PRIu32 " scopes are active in %s but %" PRIu32
+                      " in %s",
+                      x, d->sut->name, y, d->model->name);
+    if (full) {
+        for (uint32_t table = 0; table <= d->p->instances; table++) {
+            if (compare_table(d, table, 1, what, size) != 0)
+                return -1;
+        }
+        for (uint32_t depth = 0; depth < x; depth++) {
+            if (compare_scope(d, depth, what, size) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (o != NULL && op_takes_resource(o->code) &&
+        compare_table(d, table_of(d->p, o->resource), 0, what, size) != 0)
+        return -1;
+    return x > 0 ? compare_scope(d, x - 1, what, size) : 0;
+}
+
+static int run_checkers(const diff *d, char *what, size_t size)
+{
+    char msg[256];
+    const rt_impl *impls[2] = {d->sut, d->model};
+    const void *selves[2] = {d->sut_self, d->model_self};
+    for (int i = 0; i < 2; i++) {
+        msg[0] = '\0';
+        int broken = impls[i]->check(selves[i], msg, sizeof msg);
+        if (broken != 0)
+            return differ(what, size, "%s's integrity check failed: %s",
+                          impls[i]->name, msg);
+    }
+    return 0;
+}
+
+static void report(diff *d, const op_result *sut_result,
+                   const op_result *model_result, const char *what)
+{
+    FILE *out = d->report;
+    d->failed = 1;
+    if (out == NULL)
+        return;
+    fprintf(out, "==== restab harness: %s and %s disagree ====\n",
+            d->sut->name, d->model->name);
+    if (d->input != NULL)
+        fprintf(out, "input: %s\n", d->input);
+    if (d->p->len > 0) {
+        char line[OP_TEXT_MAX];
+        op_format(&d->p->ops[d->p->len - 1], line, sizeof line);
+        fprintf(out, "failing step: %zu (%s)\n", d->p->len, line);
+    } else {
+        fprintf(out, "failing step: creating the table sets\n");
+    }
+    if (sut_result != NULL && model_result != NULL) {
+        char ra[OP_TEXT_MAX], rb[OP_TEXT_MAX];
+        result_format(sut_result, ra, sizeof ra);
+        result_format(model_result, rb, sizeof rb);
+        fprintf(out, "  %-8s => %s\n  %-8s => %s\n", d->sut->name, ra,
+                d->model->name, rb);
+    }
+    fprintf(out, "what: %s\n", what);
+    fprintf(out, "script up to and including the failing step "
+                 "(scripts/replay --script FILE reruns it):\n");
+    fprintf(out, "---- 8< ----\n");
+    program_print(d->p, d->p->len, write_to_file, out);
+    fprintf(out, "---- >8 ----\n");
+    fflush(out);
+}
+
+int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
+               rt_alloc_fn alloc, void *alloc_user)
+{
+    d->sut = sut;
+    d->model = model;
+    d->sut_self = NULL;
+    d->model_self = NULL;
+    d->p = p;
+    d->steps_since_full = 0;
+    d->state_bound = 0;
+    d->failed = 0;
+    p->len = 0;
+
+    char what[WHAT_MAX];
+    rt_config cfg = program_config(p);
+    rt_status model_status = model->create(&cfg, &d->model_self);
+    if (model_status != RT_OK) {
+        snprintf(what, sizeof what, "%s could not create the table set: %s",
+                 model->name, rt_status_name(model_status));
+        report(d, NULL, NULL, what);
+        return -1;
+    }
+    cfg.alloc = alloc;
+    cfg.alloc_user = alloc_user;
+    unsigned long failures_before =
+        d->alloc_failures != NULL ? *d->alloc_failures : 0;
+    rt_status sut_status = sut->create(&cfg, &d->sut_self);
+    if (sut_status == RT_OUT_OF_MEMORY && d->alloc_failures != NULL &&
+        *d->alloc_failures != failures_before) {
+        model->destroy(d->model_self);
+        d->model_self = NULL;
+        return 1;
+    }
+    if (sut_status != RT_OK) {
+        snprintf(what, sizeof what,
+                 "%s could not create the table set (%s) though %s could",
+                 sut->name, rt_status_name(sut_status), model->name);
+        report(d, NULL, NULL, what);
+        return -1;
+    }
+    if (run_checkers(d, what, sizeof what) != 0 ||
+        compare_states(d, NULL, 1, what, sizeof what) != 0) {
+        report(d, NULL, NULL, what);
+        return -1;
+    }
+    return 0;
+}
+
+int diff_step(diff *d, const op *o, op_result *model_result)
+{
+    char what[WHAT_MAX];
+    if (program_push(d->p, *o) != 0) {
+        report(d, NULL, NULL, "the harness ran out of memory");
+        return -1;
+    }
+    unsigned long failures_before =
+        d->alloc_failures != NULL ? *d->alloc_failures : 0;
+    op_result sut_result = op_run(d->sut, d->sut_self, o);
+    int injected = d->alloc_failures != NULL &&
+                   *d->alloc_failures != failures_before;
+    op_result model = {RT_OUT_OF_MEMORY, RESULT_NONE, 0};
+    /* An injected failure that the implementation reports as out of memory
+       must leave its state as the model's is before the step. */
+    int skip_model = injected && sut_result.status == RT_OUT_OF_MEMORY;
+    if (!skip_model)
+        model = op_run(d->model, d->model_self, o);
+    *model_result = model;
+
+    if (d->trace != NULL) {
+        char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
+        op_format(o, line, sizeof line);
+        result_format(&sut_result, result, sizeof result);
+        fprintf(d->trace, "%s => %s%s\n", line, result,
+                skip_model ? " (injected allocation failure)" : "");
+    }
+
+    if (!result_equal(&sut_result, &model)) {
+        report(d, &sut_result, &model,
+               injected ? "the results differ (an allocation failed during "
+                          "this step)"
+                        : "the results differ");
+        return -1;
+    }
+    /* Slots never shrink and each lend adds one record, so counting the
+       successful insertions and lends bounds the state's size. */
+    if (model.status == RT_OK &&
+        (o->code == OP_NEW || o->code == OP_LOWER_OWN ||
+         o->code == OP_LOWER_BORROW || o->code == OP_LIFT_BORROW))
+        d->state_bound++;
+    d->steps_since_full++;
+    int full = skip_model || d->steps_since_full >= DIFF_FULL_EVERY ||
+               d->state_bound <= DIFF_SMALL_STATE;
+    if (full)
+        d->steps_since_full = 0;
+    if ((full && run_checkers(d, what, sizeof what) != 0) ||
+        compare_states(d, o, full, what, sizeof what) != 0) {
+        report(d, &sut_result, &model, what);
+        return -1;
+    }
+    return 0;
+}
+
+int diff_end(diff *d)
+{
+    int status = 0;
+    if (!d->failed && d->sut_self != NULL && d->model_self != NULL) {
+        char what[WHAT_MAX];
+        if (run_checkers(d, what, sizeof what) != 0 ||
+            compare_states(d, NULL, 1, what, sizeof what) != 0) {
+            report(d, NULL, NULL, what);
+            status = -1;
+        }
+    }
+    if (d->sut_self != NULL)
+        d->sut->destroy(d->sut_self);
+    if (d->model_self != NULL)
+        d->model->destroy(d->model_self);
+    d->sut_self = NULL;
+    d->model_self = NULL;
+    return d->failed ? -1 : status;
+}

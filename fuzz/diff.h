@@ -1,0 +1,59 @@
+/*
+ * The differential runner: runs operations on an implementation under test
+ * and on the model, one step at a time, and after every step compares the
+ * results, runs the integrity checkers and compares observable states.
+ *
+ * On the first difference it writes a readable report (the .ops script up to
+ * and including the failing step, both results, and what differed) and the
+ * step fails; fuzz targets then abort so every engine records a crash.
+ */
+#ifndef RESTAB_FUZZ_DIFF_H
+#define RESTAB_FUZZ_DIFF_H
+
+#include "program.h"
+
+#include <stdio.h>
+
+/* Full state comparison runs after every step while the state holds at most
+   this many slots and lender records, and every DIFF_FULL_EVERY steps
+   otherwise (and always at the end). */
+#define DIFF_SMALL_STATE 64u
+#define DIFF_FULL_EVERY 64u
+
+typedef struct diff {
+    const rt_impl *sut;
+    const rt_impl *model;
+    void *sut_self;
+    void *model_self;
+    program *p;         /* the configuration and every operation run so far */
+    const char *input;  /* named in the report */
+    FILE *report;       /* where the failure report goes (stderr) */
+    FILE *trace;        /* when set, each step is echoed as "op => result" */
+    /* Allocation-failure runs: when set, a step of the implementation under
+       test may end in out-of-memory if *alloc_failures grew during it; the
+       model then skips the step and the states must still agree. */
+    const unsigned long *alloc_failures;
+    size_t steps_since_full;
+    size_t state_bound; /* at least the slots plus lender records */
+    int failed;
+} diff;
+
+/*
+ * Creates both table sets from p's configuration (the implementation under
+ * test with the given allocation hook). p's operations are cleared; steps
+ * append to them. Returns 0, 1 when the implementation under test ran out of
+ * memory in an allocation-failure run (nothing to compare), or -1 after a
+ * report.
+ */
+int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
+               rt_alloc_fn alloc, void *alloc_user);
+
+/* Runs one operation on both. Returns 0, or -1 after a report; *model_result
+   receives the model's result (for the decoder). */
+int diff_step(diff *d, const op *o, op_result *model_result);
+
+/* Compares everything one last time (unless a step failed) and frees both
+   table sets. Returns 0, or -1 after a report. */
+int diff_end(diff *d);
+
+#endif /* RESTAB_FUZZ_DIFF_H */

@@ -1,0 +1,336 @@
+/*
+ * restab-replay: runs .ops scripts and fuzz inputs (scripts/replay wraps it).
+ *
+ *   restab-replay --script FILE.ops|- [--verbose] [--impl restab|oracle]
+ *       Runs a script on one implementation and prints one result line per
+ *       operation (docs/semantics.md), checking integrity after each.
+ *   restab-replay [--quiet] FILE|DIR...
+ *       Runs fuzz inputs (binary, or .ops scripts) differentially, restab
+ *       against the oracle, printing "op => result" per step.
+ *   restab-replay --print FILE
+ *       Prints the .ops script that a binary input decodes to.
+ *
+ * Exit status: 0 success, 1 a difference or broken invariant was found,
+ * 2 bad arguments or unreadable / malformed input.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "decode.h"
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define USAGE                                                                  \
+    "usage: restab-replay --script FILE.ops|- [--verbose] [--impl restab|oracle]\n" \
+    "       restab-replay [--quiet] FILE|DIR...\n"                             \
+    "       restab-replay --print FILE\n"
+
+enum { EXIT_FOUND = 1, EXIT_USAGE = 2 };
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static int usage_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "restab-replay: ");
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, "\n" USAGE);
+    va_end(args);
+    return EXIT_USAGE;
+}
+
+/* Reads a whole file ("-": standard input). NULL after a message. */
+static char *read_all(const char *path, size_t *size)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "restab-replay: cannot open '%s': %s\n", path,
+                strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap)
+            break;
+        char *grown = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+        if (grown == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = grown;
+        cap *= 2;
+    }
+    int failed = buf == NULL || ferror(f);
+    if (failed)
+        fprintf(stderr, "restab-replay: cannot read '%s': %s\n", path,
+                buf == NULL ? "out of memory" : strerror(errno));
+    if (f != stdin)
+        fclose(f);
+    if (failed) {
+        free(buf);
+        return NULL;
+    }
+    *size = len;
+    return buf;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Parses a script file; EXIT_USAGE after a FILE:LINE message. */
+static int load_script(const char *path, program *p)
+{
+    size_t size = 0;
+    char *text = read_all(path, &size);
+    if (text == NULL)
+        return EXIT_USAGE;
+    char err[512];
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    int status = program_parse(text, size, name, p, err, sizeof err);
+    free(text);
+    if (status != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int script_mode(const char *path, const rt_impl *impl, int verbose)
+{
+    program p;
+    program_init(&p);
+    int status = load_script(path, &p);
+    if (status != 0) {
+        program_free(&p);
+        return status;
+    }
+    rt_config cfg = program_config(&p);
+    void *self = NULL;
+    rt_status created = impl->create(&cfg, &self);
+    if (created != RT_OK) {
+        fprintf(stderr, "restab-replay: %s cannot create the table set: %s\n",
+                impl->name, rt_status_name(created));
+        program_free(&p);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < p.len && status == 0; i++) {
+        op_result r = op_run(impl, self, &p.ops[i]);
+        char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
+        result_format(&r, result, sizeof result);
+        if (verbose) {
+            op_format(&p.ops[i], line, sizeof line);
+            printf("%-28s => %s\n", line, result);
+        } else {
+            printf("%s\n", result);
+        }
+        char msg[256];
+        if (impl->check(self, msg, sizeof msg) != 0) {
+            fflush(stdout);
+            fprintf(stderr, "restab-replay: after operation %zu, %s: %s\n",
+                    i + 1, impl->name, msg);
+            status = EXIT_FOUND;
+        }
+    }
+    impl->destroy(self);
+    program_free(&p);
+    return status;
+}
+
+static void write_stdout(void *user, const char *text, size_t len)
+{
+    (void)user;
+    fwrite(text, 1, len, stdout);
+}
+
+static int print_mode(const char *path)
+{
+    size_t size = 0;
+    char *data = read_all(path, &size);
+    if (data == NULL)
+        return EXIT_USAGE;
+    program p;
+    program_init(&p);
+    int status = decode_program((const uint8_t *)data, size, &p);
+    free(data);
+    if (status != 0) {
+        fprintf(stderr, "restab-replay: cannot decode '%s': out of memory\n",
+                path);
+        program_free(&p);
+        return EXIT_USAGE;
+    }
+    printf("# decoded from %s\n", path);
+    program_print(&p, p.len, write_stdout, NULL);
+    program_free(&p);
+    return 0;
+}
+
+static int run_file(const char *path, int quiet)
+{
+    run_options opt = run_defaults();
+    opt.input = path;
+    opt.trace = quiet ? NULL : stdout;
+    if (!quiet)
+        printf("# %s\n", path);
+    int status;
+    if (has_suffix(path, ".ops")) {
+        program p;
+        program_init(&p);
+        status = load_script(path, &p);
+        if (status == 0)
+            status = run_script(&p, &opt) == 0 ? 0 : EXIT_FOUND;
+        program_free(&p);
+    } else {
+        size_t size = 0;
+        char *data = read_all(path, &size);
+        if (data == NULL)
+            return EXIT_USAGE;
+        status = run_bytes((const uint8_t *)data, size, &opt) == 0
+                     ? 0
+                     : EXIT_FOUND;
+        free(data);
+    }
+    fflush(stdout);
+    return status;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Runs every regular file below a directory, in name order. */
+static int run_dir(const char *path, int quiet, int *ran)
+{
+    DIR *dir = opendir(path);
+    if (dir == NULL) {
+        fprintf(stderr, "restab-replay: cannot open directory '%s': %s\n",
+                path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    int status = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.' || has_suffix(entry->d_name, ".md") ||
+            has_suffix(entry->d_name, ".dict") ||
+            has_suffix(entry->d_name, ".expected"))
+            continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (grown == NULL) {
+                status = EXIT_USAGE;
+                break;
+            }
+            names = grown;
+        }
+        size_t len = strlen(path) + strlen(entry->d_name) + 2;
+        names[count] = malloc(len);
+        if (names[count] == NULL) {
+            status = EXIT_USAGE;
+            break;
+        }
+        snprintf(names[count], len, "%s/%s", path, entry->d_name);
+        count++;
+    }
+    closedir(dir);
+    if (names != NULL)
+        qsort(names, count, sizeof *names, compare_names);
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (status == 0 && stat(names[i], &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                status = run_dir(names[i], quiet, ran);
+            else if (S_ISREG(st.st_mode)) {
+                status = run_file(names[i], quiet);
+                ++*ran;
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    const char *script = NULL, *print = NULL;
+    const rt_impl *impl = &rt_restab;
+    int verbose = 0, quiet = 0, first_path = argc;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--script") == 0 || strcmp(arg, "--print") == 0 ||
+            strcmp(arg, "--impl") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            const char *value = argv[++i];
+            if (arg[2] == 's')
+                script = value;
+            else if (arg[2] == 'p')
+                print = value;
+            else if (strcmp(value, "restab") == 0)
+                impl = &rt_restab;
+            else if (strcmp(value, "oracle") == 0)
+                impl = &rt_oracle;
+            else
+                return usage_error("unknown implementation '%s' (restab or oracle)",
+                                   value);
+        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+            verbose = 1;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            quiet = 1;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option '%s'", arg);
+        } else {
+            first_path = i;
+            break;
+        }
+    }
+    int modes = (script != NULL) + (print != NULL) + (first_path < argc);
+    if (modes != 1)
+        return usage_error("%s", modes == 0 ? "nothing to do"
+                                            : "give one of --script, --print "
+                                              "or input files");
+    if (script != NULL)
+        return script_mode(script, impl, verbose);
+    if (print != NULL)
+        return print_mode(print);
+
+    int status = 0, ran = 0;
+    for (int i = first_path; i < argc && status == 0; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            fprintf(stderr, "restab-replay: cannot open '%s': %s\n", argv[i],
+                    strerror(errno));
+            return EXIT_USAGE;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            status = run_dir(argv[i], quiet, &ran);
+        } else {
+            status = run_file(argv[i], quiet);
+            ran++;
+        }
+    }
+    if (status == 0)
+        fprintf(stderr, "restab-replay: %d input%s ran with no difference\n",
+                ran, ran == 1 ? "" : "s");
+    return status;
+}

@@ -1,0 +1,77 @@
+/*
+ * Running one input differentially (run.h).
+ */
+#include "run.h"
+
+#include "decode.h"
+
+run_options run_defaults(void)
+{
+    run_options opt = {&rt_restab, &rt_oracle, NULL, stderr, NULL,
+                       NULL,       NULL,       NULL};
+    return opt;
+}
+
+static void start(diff *d, const run_options *opt)
+{
+    d->input = opt->input;
+    d->report = opt->report;
+    d->trace = opt->trace;
+    d->alloc_failures = opt->alloc_failures;
+}
+
+int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
+{
+    program p;
+    program_init(&p);
+    decoder dec;
+    int status = decoder_begin(&dec, data, size, &p);
+    if (status == 0) {
+        diff d;
+        start(&d, opt);
+        status = diff_begin(&d, opt->sut, opt->model, &p, opt->alloc,
+                            opt->alloc_user);
+        if (status == 0) {
+            op o;
+            op_result model_result;
+            while (status == 0 &&
+                   decoder_next(&dec, d.model, d.model_self, &o)) {
+                status = diff_step(&d, &o, &model_result);
+                if (status == 0)
+                    decoder_observe(&dec, &o, &model_result);
+            }
+        }
+        if (diff_end(&d) != 0)
+            status = -1;
+        status = status > 0 ? 0 : status;
+    }
+    decoder_end(&dec);
+    program_free(&p);
+    return status;
+}
+
+int run_script(const program *script, const run_options *opt)
+{
+    program p;
+    program_init(&p);
+    int status = program_set_types(&p, script->types, script->type_instance);
+    if (status != 0) {
+        program_free(&p);
+        return -1;
+    }
+    p.instances = script->instances;
+    p.limit = script->limit;
+    p.max_lends = script->max_lends;
+    diff d;
+    start(&d, opt);
+    status = diff_begin(&d, opt->sut, opt->model, &p, opt->alloc,
+                        opt->alloc_user);
+    for (size_t i = 0; status == 0 && i < script->len; i++) {
+        op_result model_result;
+        status = diff_step(&d, &script->ops[i], &model_result);
+    }
+    if (diff_end(&d) != 0)
+        status = -1;
+    program_free(&p);
+    return status > 0 ? 0 : status;
+}

@@ -1,0 +1,90 @@
+/*
+ * restab_script: the .ops text parser on arbitrary bytes. It must never
+ * crash; whatever it accepts runs differentially (restab against the
+ * oracle), and the printed form of a parsed program parses back to the same
+ * program. Rejections must name the input and a line.
+ */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct text_buffer {
+    char *text;
+    size_t len;
+    size_t cap;
+    int failed;
+} text_buffer;
+
+static void append(void *user, const char *text, size_t len)
+{
+    text_buffer *b = user;
+    if (b->failed)
+        return;
+    if (b->len + len > b->cap) {
+        size_t cap = (b->cap + len) * 2;
+        char *grown = realloc(b->text, cap);
+        if (grown == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->text = grown;
+        b->cap = cap;
+    }
+    memcpy(b->text + b->len, text, len);
+    b->len += len;
+}
+
+/* Printing and re-parsing must give the same program. */
+static int reprint_matches(const program *p)
+{
+    text_buffer b = {NULL, 0, 0, 0};
+    program_print(p, p->len, append, &b);
+    program again;
+    program_init(&again);
+    char err[256];
+    int ok = !b.failed &&
+             program_parse(b.text, b.len, "printed", &again, err, sizeof err) == 0 &&
+             program_equal(p, &again);
+    if (!ok) {
+        fprintf(stderr,
+                "==== restab harness: a printed script does not parse back ====\n"
+                "%s\nprinted script:\n%.*s",
+                b.failed ? "out of memory" : err, (int)b.len,
+                b.text != NULL ? b.text : "");
+    }
+    program_free(&again);
+    free(b.text);
+    return ok ? 0 : -1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    program p;
+    program_init(&p);
+    char err[512];
+    int status = 0;
+    if (program_parse((const char *)data, size, "input", &p, err, sizeof err) != 0) {
+        /* A rejection must say where: "input:LINE: reason". */
+        if (strncmp(err, "input:", 6) != 0 || err[6] < '0' || err[6] > '9') {
+            fprintf(stderr, "==== restab harness: a rejection does not name "
+                            "its line ====\n%s\n", err);
+            status = -1;
+        }
+    } else {
+        /* Long scripts are the ops target's business; keep runs short. */
+        if (p.len > 4096)
+            p.len = 4096;
+        run_options opt = run_defaults();
+        status = reprint_matches(&p);
+        if (status == 0)
+            status = run_script(&p, &opt);
+    }
+    program_free(&p);
+    if (status != 0)
+        abort();
+    return 0;
+}

@@ -1,0 +1,386 @@
+/*
+ * Read-only access: the integrity checker, the state dump and the
+ * observation API. Nothing here allocates or changes the table set.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* ---- Observation ------------------------------------------------------ */
+
+uint32_t restab_table_count(const restab_tables *t)
+{
+    return t == NULL ? 0 : t->instances + 1;
+}
+
+uint32_t restab_table_of(const restab_tables *t, restab_resource resource)
+{
+    if (t == NULL)
+        return UINT32_MAX;
+    if (resource == RESTAB_HOST)
+        return t->instances;
+    return resource < t->types ? t->type_instance[resource] : UINT32_MAX;
+}
+
+static const restab__table *table_at(const restab_tables *t, uint32_t table)
+{
+    return t == NULL || table > t->instances ? NULL : &t->tables[table];
+}
+
+uint32_t restab_table_size(const restab_tables *t, uint32_t table)
+{
+    const restab__table *tab = table_at(t, table);
+    return tab == NULL ? 0 : tab->len;
+}
+
+uint32_t restab_table_next(const restab_tables *t, uint32_t table)
+{
+    const restab__table *tab = table_at(t, table);
+    if (tab == NULL)
+        return 0;
+    return (tab->free_head != RESTAB__NIL ? tab->free_head : tab->len) + 1;
+}
+
+int restab_table_slot(const restab_tables *t, uint32_t table, uint32_t handle,
+                      restab_slot_info *out)
+{
+    const restab__table *tab = table_at(t, table);
+    if (tab == NULL || out == NULL || handle == 0 || handle > tab->len)
+        return -1;
+    const restab__slot *slot = &tab->slots[handle - 1];
+    restab_slot_info info = {RESTAB_SLOT_FREE, 0, 0, 0, 0};
+    switch (restab__tag_kind(slot->tag)) {
+    case RESTAB__KIND_OWN:
+        info.kind = RESTAB_SLOT_OWN;
+        info.lends = slot->aux;
+        break;
+    case RESTAB__KIND_BORROW:
+        info.kind = RESTAB_SLOT_BORROW;
+        info.scope = slot->aux;
+        break;
+    default:
+        *out = info;
+        return 0;
+    }
+    info.resource = restab__resource_of(restab__tag_code(slot->tag));
+    info.rep = slot->rep;
+    *out = info;
+    return 0;
+}
+
+uint32_t restab_scope_count(const restab_tables *t)
+{
+    return t == NULL ? 0 : t->scope_len;
+}
+
+uint32_t restab_scope_borrow_count(const restab_tables *t, uint32_t depth)
+{
+    return t == NULL || depth >= t->scope_len ? 0
+                                              : t->scopes[depth].borrow_count;
+}
+
+uint32_t restab_scope_lender_count(const restab_tables *t, uint32_t depth)
+{
+    if (t == NULL || depth >= t->scope_len)
+        return 0;
+    uint32_t first, end;
+    restab__scope_lenders(t, depth, &first, &end);
+    return end - first;
+}
+
+int restab_scope_lender(const restab_tables *t, uint32_t depth, uint32_t i,
+                        uint32_t *table, uint32_t *handle)
+{
+    if (t == NULL || table == NULL || handle == NULL || depth >= t->scope_len)
+        return -1;
+    uint32_t first, end;
+    restab__scope_lenders(t, depth, &first, &end);
+    if (i >= end - first)
+        return -1;
+    *table = t->lenders[first + i].table;
+    *handle = t->lenders[first + i].handle;
+    return 0;
+}
+
+/* ---- Integrity check -------------------------------------------------- */
+
+/* Writes the failure message and returns the invariant's number. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int broken(char *msg, size_t msg_size, int invariant, const char *fmt,
+                  ...)
+{
+    if (msg != NULL && msg_size > 0) {
+        int n = snprintf(msg, msg_size, "invariant %d: ", invariant);
+        if (n >= 0 && (size_t)n < msg_size) {
+            va_list args;
+            va_start(args, fmt);
+            vsnprintf(msg + n, msg_size - (size_t)n, fmt, args);
+            va_end(args);
+        }
+    }
+    return invariant;
+}
+
+/* Invariant 1: every free slot is on the free list once, nothing else is. */
+static int check_free_list(const restab__table *tab, uint32_t table, char *msg,
+                           size_t msg_size)
+{
+    uint32_t free_slots = 0;
+    for (uint32_t i = 0; i < tab->len; i++) {
+        uint32_t kind = restab__tag_kind(tab->slots[i].tag);
+        if (kind == RESTAB__KIND_FREE)
+            free_slots++;
+        else if (kind != RESTAB__KIND_OWN && kind != RESTAB__KIND_BORROW)
+            return broken(msg, msg_size, 1,
+                          "table %u handle %u has an unknown slot kind %u",
+                          table, i + 1, kind);
+    }
+    /* Exactly free_slots steps, each onto a free slot, then the end: a
+       repeated slot would make a cycle that never reaches the end. */
+    uint32_t at = tab->free_head;
+    for (uint32_t step = 0; step < free_slots; step++) {
+        if (at == RESTAB__NIL)
+            return broken(msg, msg_size, 1,
+                          "table %u: the free list has %u slots but %u are free",
+                          table, step, free_slots);
+        if (at >= tab->len)
+            return broken(msg, msg_size, 1,
+                          "table %u: the free list points past the end (%u)",
+                          table, at + 1);
+        if (restab__tag_kind(tab->slots[at].tag) != RESTAB__KIND_FREE)
+            return broken(msg, msg_size, 1,
+                          "table %u: the free list holds live handle %u",
+                          table, at + 1);
+        at = tab->slots[at].aux;
+    }
+    if (at != RESTAB__NIL)
+        return broken(msg, msg_size, 1,
+                      "table %u: the free list is longer than the %u free "
+                      "slots (a cycle or a live slot)",
+                      table, free_slots);
+    return 0;
+}
+
+/* Invariant 6: handles below the limit, entries in their own table. */
+static int check_placement(const restab_tables *t, uint32_t table, char *msg,
+                           size_t msg_size)
+{
+    const restab__table *tab = &t->tables[table];
+    if (tab->len > 0 && tab->len >= t->limit)
+        return broken(msg, msg_size, 6,
+                      "table %u holds handle %u, not below the limit %u", table,
+                      tab->len, t->limit);
+    for (uint32_t i = 0; i < tab->len; i++) {
+        const restab__slot *slot = &tab->slots[i];
+        if (restab__tag_kind(slot->tag) == RESTAB__KIND_FREE)
+            continue;
+        uint32_t code = restab__tag_code(slot->tag);
+        int in_place = table == t->instances
+                           ? code == RESTAB__HOST_CODE
+                           : code < t->types && t->type_instance[code] == table;
+        if (!in_place)
+            return broken(msg, msg_size, 6,
+                          "table %u handle %u holds resource code %u, which "
+                          "belongs to another table",
+                          table, i + 1, code);
+    }
+    return 0;
+}
+
+/* Invariants 3 and 4: borrow entries against their scopes. */
+static int check_borrows(const restab_tables *t, char *msg, size_t msg_size)
+{
+    for (uint32_t table = 0; table <= t->instances; table++) {
+        const restab__table *tab = &t->tables[table];
+        for (uint32_t i = 0; i < tab->len; i++) {
+            const restab__slot *slot = &tab->slots[i];
+            if (restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
+                slot->aux >= t->scope_len)
+                return broken(msg, msg_size, 4,
+                              "table %u borrow handle %u belongs to scope %u "
+                              "but only %u scopes are active",
+                              table, i + 1, slot->aux, t->scope_len);
+        }
+    }
+    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
+        uint32_t borrows = 0;
+        for (uint32_t table = 0; table <= t->instances; table++) {
+            const restab__table *tab = &t->tables[table];
+            for (uint32_t i = 0; i < tab->len; i++) {
+                const restab__slot *slot = &tab->slots[i];
+                borrows += restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
+                           slot->aux == depth;
+            }
+        }
+        if (borrows != t->scopes[depth].borrow_count)
+            return broken(msg, msg_size, 3,
+                          "scope %u has borrow count %u but %u borrow entries",
+                          depth, t->scopes[depth].borrow_count, borrows);
+    }
+    return 0;
+}
+
+/* Invariants 2 and 5: lend counts against lender records. */
+static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
+{
+    uint32_t previous = 0;
+    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
+        uint32_t first = t->scopes[depth].first_lender;
+        if (first < previous || first > t->lender_len)
+            return broken(msg, msg_size, 5,
+                          "scope %u's lender records start at %u, out of "
+                          "order (%u records in all)",
+                          depth, first, t->lender_len);
+        previous = first;
+    }
+    if (t->lender_len > 0 && (t->scope_len == 0 || t->scopes[0].first_lender))
+        return broken(msg, msg_size, 5,
+                      "%u lender records belong to no scope", t->lender_len);
+
+    uint64_t records = 0;
+    for (uint32_t r = 0; r < t->lender_len; r++) {
+        const restab__lender *lender = &t->lenders[r];
+        const restab__slot *slot = NULL;
+        if (lender->table <= t->instances) {
+            const restab__table *tab = &t->tables[lender->table];
+            if (lender->handle != 0 && lender->handle <= tab->len)
+                slot = &tab->slots[lender->handle - 1];
+        }
+        if (slot == NULL || restab__tag_kind(slot->tag) != RESTAB__KIND_OWN)
+            return broken(msg, msg_size, 5,
+                          "lender record %u names table %u handle %u, which is "
+                          "not a live own entry",
+                          r, lender->table, lender->handle);
+        uint32_t naming = 0;
+        for (uint32_t s = 0; s < t->lender_len; s++) {
+            naming += t->lenders[s].table == lender->table &&
+                      t->lenders[s].handle == lender->handle;
+        }
+        if (slot->aux != naming)
+            return broken(msg, msg_size, 2,
+                          "table %u own handle %u has lends %u but %u lender "
+                          "records name it",
+                          lender->table, lender->handle, slot->aux, naming);
+        records++;
+    }
+    /* Every named entry matched; the rest must have no lends at all. */
+    uint64_t lends = 0;
+    for (uint32_t table = 0; table <= t->instances; table++) {
+        const restab__table *tab = &t->tables[table];
+        for (uint32_t i = 0; i < tab->len; i++) {
+            if (restab__tag_kind(tab->slots[i].tag) == RESTAB__KIND_OWN)
+                lends += tab->slots[i].aux;
+        }
+    }
+    if (lends != records)
+        return broken(msg, msg_size, 2,
+                      "own entries hold %llu lends in all but there are %llu "
+                      "lender records",
+                      (unsigned long long)lends, (unsigned long long)records);
+    return 0;
+}
+
+int restab_check(const restab_tables *t, char *msg, size_t msg_size)
+{
+    if (msg != NULL && msg_size > 0)
+        msg[0] = '\0';
+    if (t == NULL)
+        return broken(msg, msg_size, 1, "the table set is NULL");
+    int failed = 0;
+    for (uint32_t table = 0; table <= t->instances && !failed; table++)
+        failed = check_free_list(&t->tables[table], table, msg, msg_size);
+    if (!failed)
+        failed = check_lenders(t, msg, msg_size);
+    if (!failed)
+        failed = check_borrows(t, msg, msg_size);
+    for (uint32_t table = 0; table <= t->instances && !failed; table++)
+        failed = check_placement(t, table, msg, msg_size);
+    return failed;
+}
+
+/* ---- Dump ------------------------------------------------------------- */
+
+typedef struct dump_out {
+    restab_write_fn write;
+    void *user;
+} dump_out;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void emit(const dump_out *out, const char *fmt, ...)
+{
+    char line[160];
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    out->write(out->user, line, len);
+}
+
+static void emit_resource(const dump_out *out, uint32_t code)
+{
+    if (code == RESTAB__HOST_CODE)
+        emit(out, "host");
+    else
+        emit(out, "t%u", code);
+}
+
+static void dump_table(const restab_tables *t, uint32_t table,
+                       const dump_out *out)
+{
+    const restab__table *tab = &t->tables[table];
+    if (table == t->instances)
+        emit(out, "table %u (host):", table);
+    else
+        emit(out, "table %u (instance %u):", table, table);
+    emit(out, " %u slots, next handle %u\n", tab->len,
+         restab_table_next(t, table));
+    for (uint32_t i = 0; i < tab->len; i++) {
+        const restab__slot *slot = &tab->slots[i];
+        uint32_t kind = restab__tag_kind(slot->tag);
+        emit(out, "  %u: ", i + 1);
+        if (kind == RESTAB__KIND_FREE) {
+            if (slot->aux == RESTAB__NIL)
+                emit(out, "free (last)\n");
+            else
+                emit(out, "free -> %u\n", slot->aux + 1);
+            continue;
+        }
+        emit(out, kind == RESTAB__KIND_OWN ? "own " : "borrow ");
+        emit_resource(out, restab__tag_code(slot->tag));
+        if (kind == RESTAB__KIND_OWN)
+            emit(out, " rep %u lends %u\n", slot->rep, slot->aux);
+        else
+            emit(out, " rep %u scope %u\n", slot->rep, slot->aux);
+    }
+}
+
+void restab_dump(const restab_tables *t, restab_write_fn write, void *user)
+{
+    if (t == NULL || write == NULL)
+        return;
+    const dump_out out = {write, user};
+    emit(&out, "restab: %u instances, %u types, limit %u, max lends %u\n",
+         t->instances, t->types, t->limit, t->max_lends);
+    for (uint32_t ty = 0; ty < t->types; ty++)
+        emit(&out, "  t%u in instance %u\n", ty, t->type_instance[ty]);
+    for (uint32_t table = 0; table <= t->instances; table++)
+        dump_table(t, table, &out);
+    emit(&out, "scopes: %u\n", t->scope_len);
+    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
+        uint32_t first, end;
+        restab__scope_lenders(t, depth, &first, &end);
+        emit(&out, "  scope %u: borrow count %u, lenders:", depth,
+             t->scopes[depth].borrow_count);
+        for (uint32_t i = first; i < end; i++)
+            emit(&out, " %u/%u", t->lenders[i].table, t->lenders[i].handle);
+        emit(&out, first == end ? " none\n" : "\n");
+    }
+}

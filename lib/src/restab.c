@@ -1,0 +1,441 @@
+/*
+ * Table sets, their lifecycle and the canonical-ABI resource operations.
+ *
+ * Every operation validates everything it will check before it writes
+ * anything, and reserves the memory it may need before it changes state, so
+ * a returned error always means "nothing changed". wasmtime 35 mutates before
+ * some of its checks (drop, lift_own, exit, handle overflow); the checks here
+ * are in wasmtime's order but all come first.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Status ----------------------------------------------------------- */
+
+const char *restab_status_name(restab_status status)
+{
+    switch (status) {
+#define RESTAB_STATUS_NAME_(name, value, word, text)                           \
+    case RESTAB_##name:                                                        \
+        return word;
+        RESTAB_STATUS_MAP(RESTAB_STATUS_NAME_)
+#undef RESTAB_STATUS_NAME_
+    }
+    return "unknown-status";
+}
+
+const char *restab_status_str(restab_status status)
+{
+    switch (status) {
+#define RESTAB_STATUS_STR_(name, value, word, text)                            \
+    case RESTAB_##name:                                                        \
+        return text;
+        RESTAB_STATUS_MAP(RESTAB_STATUS_STR_)
+#undef RESTAB_STATUS_STR_
+    }
+    return "unknown status";
+}
+
+/* ---- Memory ----------------------------------------------------------- */
+
+static void *default_alloc(void *user, void *ptr, size_t old_size,
+                           size_t new_size)
+{
+    (void)user;
+    (void)old_size;
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, new_size);
+}
+
+static void release(const restab_tables *t, void *ptr, size_t size)
+{
+    if (ptr != NULL)
+        t->alloc(t->alloc_user, ptr, size, 0);
+}
+
+/*
+ * Makes room for at least one more element in an array of *cap elements of
+ * elem_size bytes, doubling. The array is untouched on failure.
+ */
+static restab_status reserve_one(const restab_tables *t, void **array,
+                                 uint32_t *cap, uint32_t len, size_t elem_size)
+{
+    if (len < *cap)
+        return RESTAB_OK;
+    if (*cap == UINT32_MAX)
+        return RESTAB_OUT_OF_MEMORY;
+    uint64_t new_cap = *cap == 0 ? 8 : (uint64_t)*cap * 2;
+    if (new_cap > UINT32_MAX)
+        new_cap = UINT32_MAX;
+    if (new_cap > SIZE_MAX / elem_size)
+        return RESTAB_OUT_OF_MEMORY;
+    void *grown = t->alloc(t->alloc_user, *array, (size_t)*cap * elem_size,
+                           (size_t)new_cap * elem_size);
+    if (grown == NULL)
+        return RESTAB_OUT_OF_MEMORY;
+    *array = grown;
+    *cap = (uint32_t)new_cap;
+    return RESTAB_OK;
+}
+
+/* ---- Lifecycle -------------------------------------------------------- */
+
+void restab_config_init(restab_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->limit = RESTAB_DEFAULT_LIMIT;
+    cfg->max_lends = RESTAB_DEFAULT_MAX_LENDS;
+}
+
+static restab_status validate_config(const restab_config *cfg)
+{
+    /* The host table is numbered `instances`, and UINT32_MAX means "none". */
+    if (cfg->instances >= UINT32_MAX - 1)
+        return RESTAB_INVALID_ARGUMENT;
+    if (cfg->types > RESTAB_MAX_TYPES)
+        return RESTAB_INVALID_ARGUMENT;
+    if (cfg->types > 0 && cfg->type_instance == NULL)
+        return RESTAB_INVALID_ARGUMENT;
+    for (uint32_t ty = 0; ty < cfg->types; ty++) {
+        if (cfg->type_instance[ty] >= cfg->instances)
+            return RESTAB_INVALID_ARGUMENT;
+    }
+    return RESTAB_OK;
+}
+
+restab_status restab_create(const restab_config *cfg, restab_tables **out)
+{
+    if (cfg == NULL || out == NULL)
+        return RESTAB_INVALID_ARGUMENT;
+    restab_status status = validate_config(cfg);
+    if (status != RESTAB_OK)
+        return status;
+
+    restab_alloc_fn alloc = cfg->alloc != NULL ? cfg->alloc : default_alloc;
+    restab_tables *t = alloc(cfg->alloc_user, NULL, 0, sizeof *t);
+    if (t == NULL)
+        return RESTAB_OUT_OF_MEMORY;
+    memset(t, 0, sizeof *t);
+    t->alloc = alloc;
+    t->alloc_user = cfg->alloc_user;
+    t->limit = cfg->limit;
+    t->max_lends = cfg->max_lends;
+    t->instances = cfg->instances;
+    t->types = cfg->types;
+
+    size_t types_size = (size_t)cfg->types * sizeof *t->type_instance;
+    uint64_t table_count = (uint64_t)cfg->instances + 1;
+    if (table_count > SIZE_MAX / sizeof *t->tables)
+        goto out_of_memory;
+    size_t tables_size = (size_t)table_count * sizeof *t->tables;
+
+    if (types_size > 0) {
+        t->type_instance = alloc(cfg->alloc_user, NULL, 0, types_size);
+        if (t->type_instance == NULL)
+            goto out_of_memory;
+        memcpy(t->type_instance, cfg->type_instance, types_size);
+    }
+    t->tables = alloc(cfg->alloc_user, NULL, 0, tables_size);
+    if (t->tables == NULL)
+        goto out_of_memory;
+    for (uint64_t i = 0; i < table_count; i++) {
+        t->tables[i] = (restab__table){NULL, 0, 0, RESTAB__NIL};
+    }
+    *out = t;
+    return RESTAB_OK;
+
+out_of_memory:
+    restab_destroy(t);
+    return RESTAB_OUT_OF_MEMORY;
+}
+
+void restab_destroy(restab_tables *t)
+{
+    if (t == NULL)
+        return;
+    if (t->tables != NULL) {
+        for (uint32_t i = 0; i <= t->instances; i++) {
+            const restab__table *tab = &t->tables[i];
+            release(t, tab->slots, (size_t)tab->cap * sizeof *tab->slots);
+        }
+        release(t, t->tables, ((size_t)t->instances + 1) * sizeof *t->tables);
+    }
+    release(t, t->type_instance, (size_t)t->types * sizeof *t->type_instance);
+    release(t, t->scopes, (size_t)t->scope_cap * sizeof *t->scopes);
+    release(t, t->lenders, (size_t)t->lender_cap * sizeof *t->lenders);
+    restab_alloc_fn alloc = t->alloc;
+    alloc(t->alloc_user, t, sizeof *t, 0);
+}
+
+/* ---- Tables ----------------------------------------------------------- */
+
+static int resource_ok(const restab_tables *t, restab_resource resource)
+{
+    return resource == RESTAB_HOST || resource < t->types;
+}
+
+/* The table number of a valid resource. */
+static uint32_t table_number(const restab_tables *t, restab_resource resource)
+{
+    return resource == RESTAB_HOST ? t->instances : t->type_instance[resource];
+}
+
+/*
+ * Look up: the live slot that handle names, or NULL (handle 0, past the end,
+ * or free: RESTAB_UNKNOWN_HANDLE).
+ */
+static restab__slot *lookup(const restab__table *tab, uint32_t handle)
+{
+    if (handle == 0 || handle > tab->len)
+        return NULL;
+    restab__slot *slot = &tab->slots[handle - 1];
+    return restab__tag_kind(slot->tag) == RESTAB__KIND_FREE ? NULL : slot;
+}
+
+/*
+ * Type check: guest entries match only their own type; the host table holds
+ * only host entries, which match any host look-up, so comparing codes covers
+ * both.
+ */
+static int type_matches(const restab__slot *slot, restab_resource resource)
+{
+    return restab__tag_code(slot->tag) == restab__code_of(resource);
+}
+
+/*
+ * The slot index the next insertion takes, or NIL when the handle it would
+ * get is >= limit. Slots on the free list were issued below the limit, so
+ * only an append can overflow.
+ */
+static uint32_t next_slot(const restab_tables *t, const restab__table *tab)
+{
+    if (tab->free_head != RESTAB__NIL)
+        return tab->free_head;
+    if ((uint64_t)tab->len + 1 >= t->limit)
+        return RESTAB__NIL;
+    return tab->len;
+}
+
+/*
+ * Fills slot index `at` (from next_slot) and returns its handle. Room for an
+ * append must have been reserved.
+ */
+static uint32_t fill_slot(restab__table *tab, uint32_t at, uint32_t tag,
+                          uint32_t rep, uint32_t aux)
+{
+    if (at == tab->free_head) {
+        tab->free_head = tab->slots[at].aux;
+    } else {
+        assert(at == tab->len && at < tab->cap);
+        tab->len++;
+    }
+    tab->slots[at] = (restab__slot){rep, aux, tag};
+    return at + 1;
+}
+
+static void free_slot(restab__table *tab, uint32_t handle)
+{
+    uint32_t at = handle - 1;
+    tab->slots[at] = (restab__slot){0, tab->free_head, RESTAB__KIND_FREE};
+    tab->free_head = at;
+}
+
+/*
+ * The common part of new, lower_own and lower_borrow: claims a slot for a
+ * new entry, growing the table if needed, and fills it.
+ */
+static restab_status insert(restab_tables *t, restab_resource resource,
+                            uint32_t kind, uint32_t rep, uint32_t aux,
+                            uint32_t *handle)
+{
+    restab__table *tab = &t->tables[table_number(t, resource)];
+    uint32_t at = next_slot(t, tab);
+    if (at == RESTAB__NIL)
+        return RESTAB_HANDLE_OVERFLOW;
+    if (at == tab->len) {
+        restab_status status = reserve_one(t, (void **)&tab->slots, &tab->cap,
+                                           tab->len, sizeof *tab->slots);
+        if (status != RESTAB_OK)
+            return status;
+    }
+    *handle = fill_slot(tab, at, restab__tag(restab__code_of(resource), kind),
+                        rep, aux);
+    return RESTAB_OK;
+}
+
+/* ---- Operations ------------------------------------------------------- */
+
+restab_status restab_resource_new(restab_tables *t, restab_resource resource,
+                                  uint32_t rep, uint32_t *handle)
+{
+    if (t == NULL || handle == NULL || !resource_ok(t, resource))
+        return RESTAB_INVALID_ARGUMENT;
+    return insert(t, resource, RESTAB__KIND_OWN, rep, 0, handle);
+}
+
+restab_status restab_resource_lower_own(restab_tables *t,
+                                        restab_resource resource, uint32_t rep,
+                                        uint32_t *handle)
+{
+    return restab_resource_new(t, resource, rep, handle);
+}
+
+restab_status restab_resource_lower_borrow(restab_tables *t,
+                                           restab_resource resource,
+                                           uint32_t rep, uint32_t *handle)
+{
+    if (t == NULL || handle == NULL || !resource_ok(t, resource))
+        return RESTAB_INVALID_ARGUMENT;
+    if (t->scope_len == 0)
+        return RESTAB_NO_SCOPE;
+    uint32_t depth = t->scope_len - 1;
+    restab__scope *scope = &t->scopes[depth];
+    if (scope->borrow_count == UINT32_MAX)
+        return RESTAB_HANDLE_OVERFLOW;
+    restab_status status =
+        insert(t, resource, RESTAB__KIND_BORROW, rep, depth, handle);
+    if (status == RESTAB_OK)
+        scope->borrow_count++;
+    return status;
+}
+
+restab_status restab_resource_rep(const restab_tables *t,
+                                  restab_resource resource, uint32_t handle,
+                                  uint32_t *rep)
+{
+    if (t == NULL || rep == NULL || !resource_ok(t, resource))
+        return RESTAB_INVALID_ARGUMENT;
+    const restab__slot *slot =
+        lookup(&t->tables[table_number(t, resource)], handle);
+    if (slot == NULL)
+        return RESTAB_UNKNOWN_HANDLE;
+    if (!type_matches(slot, resource))
+        return RESTAB_WRONG_TYPE;
+    *rep = slot->rep;
+    return RESTAB_OK;
+}
+
+restab_status restab_resource_drop(restab_tables *t, restab_resource resource,
+                                   uint32_t handle, restab_dropped *out)
+{
+    if (t == NULL || out == NULL || !resource_ok(t, resource))
+        return RESTAB_INVALID_ARGUMENT;
+    restab__table *tab = &t->tables[table_number(t, resource)];
+    restab__slot *slot = lookup(tab, handle);
+    if (slot == NULL)
+        return RESTAB_UNKNOWN_HANDLE;
+    int own = restab__tag_kind(slot->tag) == RESTAB__KIND_OWN;
+    /* wasmtime 35 reports a lent own before looking at its type. */
+    if (own && slot->aux > 0)
+        return RESTAB_BORROWED;
+    if (!type_matches(slot, resource))
+        return RESTAB_WRONG_TYPE;
+    uint32_t rep = slot->rep;
+    if (!own) {
+        assert(slot->aux < t->scope_len);
+        assert(t->scopes[slot->aux].borrow_count > 0);
+        t->scopes[slot->aux].borrow_count--;
+    }
+    free_slot(tab, handle);
+    out->destructor_due = own;
+    out->rep = rep;
+    return RESTAB_OK;
+}
+
+restab_status restab_resource_lift_own(restab_tables *t,
+                                       restab_resource resource,
+                                       uint32_t handle, uint32_t *rep)
+{
+    if (t == NULL || rep == NULL || !resource_ok(t, resource))
+        return RESTAB_INVALID_ARGUMENT;
+    restab__table *tab = &t->tables[table_number(t, resource)];
+    restab__slot *slot = lookup(tab, handle);
+    if (slot == NULL)
+        return RESTAB_UNKNOWN_HANDLE;
+    if (restab__tag_kind(slot->tag) != RESTAB__KIND_OWN)
+        return RESTAB_NOT_OWN;
+    if (slot->aux > 0)
+        return RESTAB_BORROWED;
+    if (!type_matches(slot, resource))
+        return RESTAB_WRONG_TYPE;
+    *rep = slot->rep;
+    free_slot(tab, handle);
+    return RESTAB_OK;
+}
+
+restab_status restab_resource_lift_borrow(restab_tables *t,
+                                          restab_resource resource,
+                                          uint32_t handle, uint32_t *rep)
+{
+    if (t == NULL || rep == NULL || !resource_ok(t, resource))
+        return RESTAB_INVALID_ARGUMENT;
+    uint32_t table = table_number(t, resource);
+    restab__slot *slot = lookup(&t->tables[table], handle);
+    if (slot == NULL)
+        return RESTAB_UNKNOWN_HANDLE;
+    if (!type_matches(slot, resource))
+        return RESTAB_WRONG_TYPE;
+    if (restab__tag_kind(slot->tag) == RESTAB__KIND_OWN) {
+        if (slot->aux >= t->max_lends)
+            return RESTAB_LEND_OVERFLOW;
+        if (t->scope_len == 0)
+            return RESTAB_NO_SCOPE;
+        restab_status status =
+            reserve_one(t, (void **)&t->lenders, &t->lender_cap,
+                        t->lender_len, sizeof *t->lenders);
+        if (status != RESTAB_OK)
+            return status;
+        slot->aux++;
+        t->lenders[t->lender_len++] = (restab__lender){table, handle};
+    }
+    *rep = slot->rep;
+    return RESTAB_OK;
+}
+
+/* ---- Call scopes ------------------------------------------------------ */
+
+restab_status restab_call_enter(restab_tables *t)
+{
+    if (t == NULL)
+        return RESTAB_INVALID_ARGUMENT;
+    restab_status status = reserve_one(t, (void **)&t->scopes, &t->scope_cap,
+                                       t->scope_len, sizeof *t->scopes);
+    if (status != RESTAB_OK)
+        return status;
+    t->scopes[t->scope_len++] = (restab__scope){0, t->lender_len};
+    return RESTAB_OK;
+}
+
+restab_status restab_call_exit(restab_tables *t)
+{
+    if (t == NULL)
+        return RESTAB_INVALID_ARGUMENT;
+    if (t->scope_len == 0)
+        return RESTAB_NO_SCOPE;
+    uint32_t depth = t->scope_len - 1;
+    if (t->scopes[depth].borrow_count > 0)
+        return RESTAB_BORROWS_REMAIN;
+    uint32_t first, end;
+    restab__scope_lenders(t, depth, &first, &end);
+    for (uint32_t i = first; i < end; i++) {
+        const restab__lender *lender = &t->lenders[i];
+        /* An own entry cannot be removed while lent, so the record still
+           names it. */
+        restab__slot *slot =
+            lookup(&t->tables[lender->table], lender->handle);
+        assert(slot != NULL);
+        assert(restab__tag_kind(slot->tag) == RESTAB__KIND_OWN);
+        assert(slot->aux > 0);
+        slot->aux--;
+    }
+    t->lender_len = first;
+    t->scope_len = depth;
+    return RESTAB_OK;
+}
