@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Room for one "what differed" sentence. */
@@ -136,9 +137,10 @@ static int compare_scope(const diff *d, uint32_t depth, char *what, size_t size)
 }
 
 /*
- * Compares observable states: everything when `full`, else the tables the
- * operation addressed and the top scope, which is where a step's effects
- * show first.
+ * Compares observable states: with `full`, every slot of every addressed
+ * table (all tables when `o` is NULL, at the start and the end) and every
+ * scope; otherwise the sizes of the table the operation addressed and the
+ * top scope, which is where a step's effects show first.
  */
 static int compare_states(const diff *d, const op *o, int full, char *what,
                           size_t size)
@@ -150,9 +152,15 @@ static int compare_states(const diff *d, const op *o, int full, char *what,
                       "%" PRIu32 " scopes are active in %s but %" PRIu32
                       " in %s",
                       x, d->sut->name, y, d->model->name);
-    if (full) {
+    if (full && o == NULL) {
         for (uint32_t table = 0; table <= d->p->instances; table++) {
             if (compare_table(d, table, 1, what, size) != 0)
+                return -1;
+        }
+    }
+    if (full) {
+        for (uint32_t i = 0; o != NULL && i < d->addressed_len; i++) {
+            if (compare_table(d, d->addressed[i], 1, what, size) != 0)
                 return -1;
         }
         for (uint32_t depth = 0; depth < x; depth++) {
@@ -208,8 +216,8 @@ static void report(diff *d, const op_result *sut_result,
                 d->model->name, rb);
     }
     fprintf(out, "what: %s\n", what);
-    fprintf(out, "script up to and including the failing step "
-                 "(scripts/replay --script FILE reruns it):\n");
+    fprintf(out, "script up to and including the failing step (saved as "
+                 "FILE.ops, scripts/replay FILE.ops reruns it):\n");
     fprintf(out, "---- 8< ----\n");
     program_print(d->p, d->p->len, write_to_file, out);
     fprintf(out, "---- >8 ----\n");
@@ -227,9 +235,17 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
     d->steps_since_full = 0;
     d->state_bound = 0;
     d->failed = 0;
+    d->addressed_len = 0;
     p->len = 0;
+    size_t tables = (size_t)p->instances + 1;
+    d->addressed = malloc(tables * sizeof *d->addressed);
+    d->is_addressed = calloc(tables, 1);
 
     char what[WHAT_MAX];
+    if (d->addressed == NULL || d->is_addressed == NULL) {
+        report(d, NULL, NULL, "the harness ran out of memory");
+        return -1;
+    }
     rt_config cfg = program_config(p);
     rt_status model_status = model->create(&cfg, &d->model_self);
     if (model_status != RT_OK) {
@@ -271,6 +287,13 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         report(d, NULL, NULL, "the harness ran out of memory");
         return -1;
     }
+    if (op_takes_resource(o->code)) {
+        uint32_t table = table_of(d->p, o->resource);
+        if (!d->is_addressed[table]) {
+            d->is_addressed[table] = 1;
+            d->addressed[d->addressed_len++] = table;
+        }
+    }
     unsigned long failures_before =
         d->alloc_failures != NULL ? *d->alloc_failures : 0;
     op_result sut_result = op_run(d->sut, d->sut_self, o);
@@ -305,13 +328,16 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         (o->code == OP_NEW || o->code == OP_LOWER_OWN ||
          o->code == OP_LOWER_BORROW || o->code == OP_LIFT_BORROW))
         d->state_bound++;
+    /* The integrity checkers walk every table, so on configurations with
+       many tables they run on the periodic sweep only. */
     d->steps_since_full++;
-    int full = skip_model || d->steps_since_full >= DIFF_FULL_EVERY ||
-               d->state_bound <= DIFF_SMALL_STATE;
-    if (full)
+    int sweep = skip_model || d->steps_since_full >= DIFF_FULL_EVERY;
+    int small = d->state_bound <= DIFF_SMALL_STATE;
+    int check = sweep || (small && d->p->instances < DIFF_SMALL_STATE);
+    if (sweep)
         d->steps_since_full = 0;
-    if ((full && run_checkers(d, what, sizeof what) != 0) ||
-        compare_states(d, o, full, what, sizeof what) != 0) {
+    if ((check && run_checkers(d, what, sizeof what) != 0) ||
+        compare_states(d, o, sweep || small, what, sizeof what) != 0) {
         report(d, &sut_result, &model, what);
         return -1;
     }
@@ -335,5 +361,9 @@ int diff_end(diff *d)
         d->model->destroy(d->model_self);
     d->sut_self = NULL;
     d->model_self = NULL;
+    free(d->addressed);
+    free(d->is_addressed);
+    d->addressed = NULL;
+    d->is_addressed = NULL;
     return d->failed ? -1 : status;
 }

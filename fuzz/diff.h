@@ -33,6 +33,13 @@ typedef struct diff {
        test may end in out-of-memory if *alloc_failures grew during it; the
        model then skips the step and the states must still agree. */
     const unsigned long *alloc_failures;
+    /* The tables operations have addressed so far, in first-use order:
+       per-step comparisons cover these, the final one every table. An
+       entry put in the wrong table still shows, as missing from the
+       addressed one. */
+    uint32_t *addressed;
+    uint8_t *is_addressed; /* [instances + 1] */
+    uint32_t addressed_len;
     size_t steps_since_full;
     size_t state_bound; /* at least the slots plus lender records */
     int failed;

@@ -9,6 +9,9 @@
  *       against the oracle, printing "op => result" per step.
  *   restab-replay --print FILE
  *       Prints the .ops script that a binary input decodes to.
+ *   restab-replay --encode FILE.ops [OUT]
+ *       Writes the binary input that decodes to the script (default OUT:
+ *       FILE with .ops replaced by .bin).
  *
  * Exit status: 0 success, 1 a difference or broken invariant was found,
  * 2 bad arguments or unreadable / malformed input.
@@ -29,7 +32,8 @@
 #define USAGE                                                                  \
     "usage: restab-replay --script FILE.ops|- [--verbose] [--impl restab|oracle]\n" \
     "       restab-replay [--quiet] FILE|DIR...\n"                             \
-    "       restab-replay --print FILE\n"
+    "       restab-replay --print FILE\n"                                   \
+    "       restab-replay --encode FILE.ops [OUT]\n"
 
 enum { EXIT_FOUND = 1, EXIT_USAGE = 2 };
 
@@ -178,6 +182,59 @@ static int print_mode(const char *path)
     return 0;
 }
 
+static int encode_mode(const char *path, const char *out_path)
+{
+    program p;
+    program_init(&p);
+    int status = load_script(path, &p);
+    if (status != 0) {
+        program_free(&p);
+        return status;
+    }
+    if (p.len > DECODE_MAX_OPS) {
+        fprintf(stderr, "restab-replay: '%s' has %zu operations; a binary "
+                        "input holds at most %d\n",
+                path, p.len, DECODE_MAX_OPS);
+        program_free(&p);
+        return EXIT_USAGE;
+    }
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    if (encode_program(&p, &bytes, &size) != 0) {
+        fprintf(stderr, "restab-replay: cannot encode '%s': out of memory\n",
+                path);
+        program_free(&p);
+        return EXIT_USAGE;
+    }
+    program_free(&p);
+    char *derived = NULL;
+    if (out_path == NULL) {
+        size_t n = strlen(path);
+        size_t stem = has_suffix(path, ".ops") ? n - 4 : n;
+        derived = malloc(stem + 5);
+        if (derived == NULL) {
+            free(bytes);
+            return EXIT_USAGE;
+        }
+        memcpy(derived, path, stem);
+        memcpy(derived + stem, ".bin", 5);
+        out_path = derived;
+    }
+    FILE *f = fopen(out_path, "wb");
+    int ok = f != NULL && fwrite(bytes, 1, size, f) == size;
+    if (f != NULL && fclose(f) != 0)
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "restab-replay: cannot write '%s': %s\n", out_path,
+                strerror(errno));
+    else
+        fprintf(stderr, "restab-replay: wrote %s (%zu bytes)\n", out_path,
+                size);
+    free(derived);
+    free(bytes);
+    return ok ? 0 : EXIT_USAGE;
+}
+
 static int run_file(const char *path, int quiet)
 {
     run_options opt = run_defaults();
@@ -269,12 +326,18 @@ static int run_dir(const char *path, int quiet, int *ran)
 
 int main(int argc, char **argv)
 {
-    const char *script = NULL, *print = NULL;
+    const char *script = NULL, *print = NULL, *encode = NULL, *encode_out = NULL;
     const rt_impl *impl = &rt_restab;
     int verbose = 0, quiet = 0, first_path = argc;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "--script") == 0 || strcmp(arg, "--print") == 0 ||
+        if (strcmp(arg, "--encode") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            encode = argv[++i];
+            if (i + 1 < argc && argv[i + 1][0] != '-')
+                encode_out = argv[++i];
+        } else if (strcmp(arg, "--script") == 0 || strcmp(arg, "--print") == 0 ||
             strcmp(arg, "--impl") == 0) {
             if (i + 1 >= argc)
                 return usage_error("'%s' needs a value", arg);
@@ -304,11 +367,14 @@ int main(int argc, char **argv)
             break;
         }
     }
-    int modes = (script != NULL) + (print != NULL) + (first_path < argc);
+    int modes = (script != NULL) + (print != NULL) + (encode != NULL) +
+                (first_path < argc);
     if (modes != 1)
         return usage_error("%s", modes == 0 ? "nothing to do"
-                                            : "give one of --script, --print "
-                                              "or input files");
+                                            : "give one of --script, --print, "
+                                              "--encode or input files");
+    if (encode != NULL)
+        return encode_mode(encode, encode_out);
     if (script != NULL)
         return script_mode(script, impl, verbose);
     if (print != NULL)

@@ -139,7 +139,7 @@ typedef struct restab_dropped {
       "an argument is out of range (configuration, resource type or pointer)")
 
 typedef enum restab_status {
-#define RESTAB_STATUS_ENUM_(name, value, word, text) RESTAB_##name = value,
+#define RESTAB_STATUS_ENUM_(name, value, word, text) RESTAB_##name = (value),
     RESTAB_STATUS_MAP(RESTAB_STATUS_ENUM_)
 #undef RESTAB_STATUS_ENUM_
 } restab_status;
@@ -155,14 +155,15 @@ RESTAB_API const char *restab_status_str(restab_status status);
 /*
  * Fills cfg with the defaults: 0 instances, 0 types, limit
  * RESTAB_DEFAULT_LIMIT, max_lends RESTAB_DEFAULT_MAX_LENDS, the C library's
- * allocator.
+ * allocator. Does nothing when cfg is NULL.
  */
 RESTAB_API void restab_config_init(restab_config *cfg);
 
 /*
  * Creates an empty table set shaped by cfg (which is copied; type_instance
  * need not outlive the call). On success writes the new set to *out.
- * Returns RESTAB_INVALID_ARGUMENT when cfg or out is NULL, when types > 0
+ * Returns RESTAB_INVALID_ARGUMENT when cfg or out is NULL, when instances
+ * >= UINT32_MAX - 1 (table numbers must fit below UINT32_MAX), when types > 0
  * and type_instance is NULL, when types > RESTAB_MAX_TYPES, or when a type
  * names an instance >= instances; RESTAB_OUT_OF_MEMORY when an allocation
  * failed. On failure nothing is allocated and *out is not written.

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- Observation ------------------------------------------------------ */
 
@@ -205,20 +206,110 @@ static int check_borrows(const restab_tables *t, char *msg, size_t msg_size)
                               table, i + 1, slot->aux, t->scope_len);
         }
     }
-    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
-        uint32_t borrows = 0;
+    /* Count borrows per scope a chunk of scopes at a time, so the check is
+       linear for all but very deep stacks and still allocates nothing. */
+    enum { CHUNK = 256 };
+    uint32_t borrows[CHUNK];
+    for (uint32_t base = 0; base < t->scope_len; base += CHUNK) {
+        uint32_t span = t->scope_len - base < CHUNK ? t->scope_len - base : CHUNK;
+        memset(borrows, 0, sizeof borrows);
         for (uint32_t table = 0; table <= t->instances; table++) {
             const restab__table *tab = &t->tables[table];
             for (uint32_t i = 0; i < tab->len; i++) {
                 const restab__slot *slot = &tab->slots[i];
-                borrows += restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
-                           slot->aux == depth;
+                if (restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
+                    slot->aux >= base && slot->aux - base < span)
+                    borrows[slot->aux - base]++;
             }
         }
-        if (borrows != t->scopes[depth].borrow_count)
-            return broken(msg, msg_size, 3,
-                          "scope %u has borrow count %u but %u borrow entries",
-                          depth, t->scopes[depth].borrow_count, borrows);
+        for (uint32_t k = 0; k < span; k++) {
+            if (borrows[k] != t->scopes[base + k].borrow_count)
+                return broken(msg, msg_size, 3,
+                              "scope %u has borrow count %u but %u borrow "
+                              "entries",
+                              base + k, t->scopes[base + k].borrow_count,
+                              borrows[k]);
+        }
+    }
+    return 0;
+}
+
+/* The own slot a lender record names, or NULL when it names none. */
+static const restab__slot *lender_slot(const restab_tables *t,
+                                       const restab__lender *lender)
+{
+    if (lender->table > t->instances)
+        return NULL;
+    const restab__table *tab = &t->tables[lender->table];
+    if (lender->handle == 0 || lender->handle > tab->len)
+        return NULL;
+    const restab__slot *slot = &tab->slots[lender->handle - 1];
+    return restab__tag_kind(slot->tag) == RESTAB__KIND_OWN ? slot : NULL;
+}
+
+static int lends_mismatch(char *msg, size_t msg_size,
+                          const restab__lender *lender, uint32_t lends,
+                          uint32_t naming)
+{
+    return broken(msg, msg_size, 2,
+                  "table %u own handle %u has lends %u but %u lender records "
+                  "name it",
+                  lender->table, lender->handle, lends, naming);
+}
+
+/*
+ * Invariant 2 for up to TALLY_MAX records: count the records naming each
+ * entry in an open-addressing table on the stack (linear time, no
+ * allocation). Every record names a live own entry (checked before).
+ */
+enum { TALLY_SIZE = 1024, TALLY_MAX = TALLY_SIZE / 2 };
+
+typedef struct lend_tally {
+    restab__lender key;
+    uint32_t count; /* 0: empty */
+} lend_tally;
+
+static int check_lends_tallied(const restab_tables *t, char *msg,
+                               size_t msg_size)
+{
+    lend_tally tally[TALLY_SIZE];
+    memset(tally, 0, sizeof tally);
+    for (uint32_t r = 0; r < t->lender_len; r++) {
+        const restab__lender *lender = &t->lenders[r];
+        uint32_t at = (lender->table * 0x9e3779b1u ^ lender->handle) &
+                      (TALLY_SIZE - 1);
+        while (tally[at].count > 0 &&
+               (tally[at].key.table != lender->table ||
+                tally[at].key.handle != lender->handle))
+            at = (at + 1) & (TALLY_SIZE - 1);
+        tally[at].key = *lender;
+        tally[at].count++;
+    }
+    for (uint32_t at = 0; at < TALLY_SIZE; at++) {
+        if (tally[at].count == 0)
+            continue;
+        const restab__slot *slot = lender_slot(t, &tally[at].key);
+        if (slot->aux != tally[at].count)
+            return lends_mismatch(msg, msg_size, &tally[at].key, slot->aux,
+                                  tally[at].count);
+    }
+    return 0;
+}
+
+/* Invariant 2 for many records: quadratic, still without allocating. */
+static int check_lends_slowly(const restab_tables *t, char *msg,
+                              size_t msg_size)
+{
+    for (uint32_t r = 0; r < t->lender_len; r++) {
+        const restab__lender *lender = &t->lenders[r];
+        uint32_t naming = 0;
+        for (uint32_t s = 0; s < t->lender_len; s++) {
+            naming += t->lenders[s].table == lender->table &&
+                      t->lenders[s].handle == lender->handle;
+        }
+        const restab__slot *slot = lender_slot(t, lender);
+        if (slot->aux != naming)
+            return lends_mismatch(msg, msg_size, lender, slot->aux, naming);
     }
     return 0;
 }
@@ -243,29 +334,17 @@ static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
     uint64_t records = 0;
     for (uint32_t r = 0; r < t->lender_len; r++) {
         const restab__lender *lender = &t->lenders[r];
-        const restab__slot *slot = NULL;
-        if (lender->table <= t->instances) {
-            const restab__table *tab = &t->tables[lender->table];
-            if (lender->handle != 0 && lender->handle <= tab->len)
-                slot = &tab->slots[lender->handle - 1];
-        }
-        if (slot == NULL || restab__tag_kind(slot->tag) != RESTAB__KIND_OWN)
+        if (lender_slot(t, lender) == NULL)
             return broken(msg, msg_size, 5,
                           "lender record %u names table %u handle %u, which is "
                           "not a live own entry",
                           r, lender->table, lender->handle);
-        uint32_t naming = 0;
-        for (uint32_t s = 0; s < t->lender_len; s++) {
-            naming += t->lenders[s].table == lender->table &&
-                      t->lenders[s].handle == lender->handle;
-        }
-        if (slot->aux != naming)
-            return broken(msg, msg_size, 2,
-                          "table %u own handle %u has lends %u but %u lender "
-                          "records name it",
-                          lender->table, lender->handle, slot->aux, naming);
         records++;
     }
+    int failed = records <= TALLY_MAX ? check_lends_tallied(t, msg, msg_size)
+                                      : check_lends_slowly(t, msg, msg_size);
+    if (failed)
+        return failed;
     /* Every named entry matched; the rest must have no lends at all. */
     uint64_t lends = 0;
     for (uint32_t table = 0; table <= t->instances; table++) {

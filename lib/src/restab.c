@@ -210,22 +210,8 @@ static int type_matches(const restab__slot *slot, restab_resource resource)
 }
 
 /*
- * The slot index the next insertion takes, or NIL when the handle it would
- * get is >= limit. Slots on the free list were issued below the limit, so
- * only an append can overflow.
- */
-static uint32_t next_slot(const restab_tables *t, const restab__table *tab)
-{
-    if (tab->free_head != RESTAB__NIL)
-        return tab->free_head;
-    if ((uint64_t)tab->len + 1 >= t->limit)
-        return RESTAB__NIL;
-    return tab->len;
-}
-
-/*
- * Fills slot index `at` (from next_slot) and returns its handle. Room for an
- * append must have been reserved.
+ * Fills the slot at index `at`, which is the free-list head or the end of
+ * the table (room reserved), and returns its handle.
  */
 static uint32_t fill_slot(restab__table *tab, uint32_t at, uint32_t tag,
                           uint32_t rep, uint32_t aux)
@@ -248,26 +234,47 @@ static void free_slot(restab__table *tab, uint32_t handle)
 }
 
 /*
- * The common part of new, lower_own and lower_borrow: claims a slot for a
- * new entry, growing the table if needed, and fills it.
+ * The slow path of insert: appending needs a handle below the limit and may
+ * need the table to grow. Slots on the free list were issued below the
+ * limit, so only an append can overflow.
  */
-static restab_status insert(restab_tables *t, restab_resource resource,
-                            uint32_t kind, uint32_t rep, uint32_t aux,
-                            uint32_t *handle)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static restab_status insert_append(restab_tables *t, restab__table *tab,
+                                   uint32_t tag, uint32_t rep, uint32_t aux,
+                                   uint32_t *handle)
+{
+    if ((uint64_t)tab->len + 1 >= t->limit)
+        return RESTAB_HANDLE_OVERFLOW;
+    restab_status status = reserve_one(t, (void **)&tab->slots, &tab->cap,
+                                       tab->len, sizeof *tab->slots);
+    if (status != RESTAB_OK)
+        return status;
+    *handle = fill_slot(tab, tab->len, tag, rep, aux);
+    return RESTAB_OK;
+}
+
+/*
+ * The common part of new, lower_own and lower_borrow: puts a new entry in
+ * the most recently freed slot, else appends one. Reuse is the hot path and
+ * stays small enough to inline.
+ */
+static inline restab_status insert(restab_tables *t, restab_resource resource,
+                                   uint32_t kind, uint32_t rep, uint32_t aux,
+                                   uint32_t *handle)
 {
     restab__table *tab = &t->tables[table_number(t, resource)];
-    uint32_t at = next_slot(t, tab);
-    if (at == RESTAB__NIL)
-        return RESTAB_HANDLE_OVERFLOW;
-    if (at == tab->len) {
-        restab_status status = reserve_one(t, (void **)&tab->slots, &tab->cap,
-                                           tab->len, sizeof *tab->slots);
-        if (status != RESTAB_OK)
-            return status;
+    uint32_t tag = restab__tag(restab__code_of(resource), kind);
+    if (tab->free_head != RESTAB__NIL) {
+        *handle = fill_slot(tab, tab->free_head, tag, rep, aux);
+        return RESTAB_OK;
     }
-    *handle = fill_slot(tab, at, restab__tag(restab__code_of(resource), kind),
-                        rep, aux);
-    return RESTAB_OK;
+    if (tab->len < tab->cap && (uint64_t)tab->len + 1 < t->limit) {
+        *handle = fill_slot(tab, tab->len, tag, rep, aux);
+        return RESTAB_OK;
+    }
+    return insert_append(t, tab, tag, rep, aux, handle);
 }
 
 /* ---- Operations ------------------------------------------------------- */
