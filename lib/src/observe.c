@@ -276,7 +276,8 @@ static int check_lends_tallied(const restab_tables *t, char *msg,
     memset(tally, 0, sizeof tally);
     for (uint32_t r = 0; r < t->lender_len; r++) {
         const restab__lender *lender = &t->lenders[r];
-        uint32_t at = (lender->table * 0x9e3779b1u ^ lender->handle) &
+        uint32_t at = (uint32_t)(((uint64_t)lender->table * 0x9e3779b1u) ^
+                                 lender->handle) &
                       (TALLY_SIZE - 1);
         while (tally[at].count > 0 &&
                (tally[at].key.table != lender->table ||
