@@ -104,7 +104,10 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
     return 0;
 }
 
-static int compare_scope(const diff *d, uint32_t depth, char *what, size_t size)
+/* Compares a scope: its counts, and every lender record when `all`, else
+   the newest one (where a step's lend shows). */
+static int compare_scope(const diff *d, uint32_t depth, int all, char *what,
+                         size_t size)
 {
     const char *a = d->sut->name, *b = d->model->name;
     uint32_t x = d->sut->scope_borrow_count(d->sut_self, depth);
@@ -121,7 +124,7 @@ static int compare_scope(const diff *d, uint32_t depth, char *what, size_t size)
                       "scope %" PRIu32 " has %" PRIu32
                       " lender records in %s but %" PRIu32 " in %s",
                       depth, x, a, y, b);
-    for (uint32_t i = 0; i < x; i++) {
+    for (uint32_t i = all || x == 0 ? 0 : x - 1; i < x; i++) {
         uint32_t ta = 0, ha = 0, tb = 0, hb = 0;
         int ra = d->sut->scope_lender(d->sut_self, depth, i, &ta, &ha);
         int rb = d->model->scope_lender(d->model_self, depth, i, &tb, &hb);
@@ -164,23 +167,37 @@ static int compare_states(const diff *d, const op *o, int full, char *what,
                 return -1;
         }
         for (uint32_t depth = 0; depth < x; depth++) {
-            if (compare_scope(d, depth, what, size) != 0)
+            if (compare_scope(d, depth, 1, what, size) != 0)
                 return -1;
         }
         return 0;
     }
-    if (o != NULL && op_takes_resource(o->code) &&
+    /* Between sweeps, look only where this kind of operation acts:
+       insertions and removals change a table's size or next handle, and
+       scope operations, borrows and lends change the top scope. */
+    int changes_table = o->code == OP_NEW || o->code == OP_LOWER_OWN ||
+                        o->code == OP_LOWER_BORROW || o->code == OP_DROP ||
+                        o->code == OP_LIFT_OWN;
+    int changes_scope = o->code == OP_LOWER_BORROW || o->code == OP_DROP ||
+                        o->code == OP_LIFT_BORROW || o->code == OP_ENTER ||
+                        o->code == OP_EXIT;
+    if (changes_table &&
         compare_table(d, table_of(d->p, o->resource), 0, what, size) != 0)
         return -1;
-    return x > 0 ? compare_scope(d, x - 1, what, size) : 0;
+    return changes_scope && x > 0 ? compare_scope(d, x - 1, 0, what, size) : 0;
 }
 
-static int run_checkers(const diff *d, char *what, size_t size)
+/*
+ * Runs the implementation's integrity checker, and the model's too when
+ * `model_too` (the model is simple enough to trust between checks, and its
+ * checker is as naive as the rest of it).
+ */
+static int run_checkers(const diff *d, int model_too, char *what, size_t size)
 {
     char msg[256];
     const rt_impl *impls[2] = {d->sut, d->model};
     const void *selves[2] = {d->sut_self, d->model_self};
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 1 + (model_too != 0); i++) {
         msg[0] = '\0';
         int broken = impls[i]->check(selves[i], msg, sizeof msg);
         if (broken != 0)
@@ -233,6 +250,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
     d->model_self = NULL;
     d->p = p;
     d->steps_since_full = 0;
+    d->sweep_interval = DIFF_FULL_EVERY;
     d->state_bound = 0;
     d->failed = 0;
     d->addressed_len = 0;
@@ -272,12 +290,23 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
         report(d, NULL, NULL, what);
         return -1;
     }
-    if (run_checkers(d, what, sizeof what) != 0 ||
+    if (run_checkers(d, 1, what, sizeof what) != 0 ||
         compare_states(d, NULL, 1, what, sizeof what) != 0) {
         report(d, NULL, NULL, what);
         return -1;
     }
     return 0;
+}
+
+/* Steps until the next sweep: the size of the state the sweep compares,
+   divided by DIFF_SWEEP_COST, but at least DIFF_FULL_EVERY. */
+static size_t next_interval(const diff *d)
+{
+    size_t work = d->model->scope_count(d->model_self);
+    for (uint32_t i = 0; i < d->addressed_len; i++)
+        work += d->model->table_size(d->model_self, d->addressed[i]);
+    work /= DIFF_SWEEP_COST;
+    return work > DIFF_FULL_EVERY ? work : DIFF_FULL_EVERY;
 }
 
 int diff_step(diff *d, const op *o, op_result *model_result)
@@ -328,15 +357,21 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         (o->code == OP_NEW || o->code == OP_LOWER_OWN ||
          o->code == OP_LOWER_BORROW || o->code == OP_LIFT_BORROW))
         d->state_bound++;
-    /* The integrity checkers walk every table, so on configurations with
-       many tables they run on the periodic sweep only. */
+    /* While the state is small everything is compared at every step. Later
+       a sweep compares everything and runs the implementation's checker
+       every sweep_interval steps, an interval that grows with the state so
+       that sweeps cost O(1) per step; the integrity checkers walk every
+       table, so configurations with many tables wait for the sweeps. */
     d->steps_since_full++;
-    int sweep = skip_model || d->steps_since_full >= DIFF_FULL_EVERY;
+    int sweep = skip_model || d->steps_since_full >= d->sweep_interval;
     int small = d->state_bound <= DIFF_SMALL_STATE;
-    int check = sweep || (small && d->p->instances < DIFF_SMALL_STATE);
-    if (sweep)
+    int few_tables = d->p->instances < DIFF_SMALL_STATE;
+    if (sweep) {
         d->steps_since_full = 0;
-    if ((check && run_checkers(d, what, sizeof what) != 0) ||
+        d->sweep_interval = next_interval(d);
+    }
+    if ((sweep && run_checkers(d, 0, what, sizeof what) != 0) ||
+        (small && few_tables && run_checkers(d, 1, what, sizeof what) != 0) ||
         compare_states(d, o, sweep || small, what, sizeof what) != 0) {
         report(d, &sut_result, &model, what);
         return -1;
@@ -349,7 +384,7 @@ int diff_end(diff *d)
     int status = 0;
     if (!d->failed && d->sut_self != NULL && d->model_self != NULL) {
         char what[WHAT_MAX];
-        if (run_checkers(d, what, sizeof what) != 0 ||
+        if (run_checkers(d, 1, what, sizeof what) != 0 ||
             compare_states(d, NULL, 1, what, sizeof what) != 0) {
             report(d, NULL, NULL, what);
             status = -1;

@@ -15,10 +15,12 @@
 #include <stdio.h>
 
 /* Full state comparison runs after every step while the state holds at most
-   this many slots and lender records, and every DIFF_FULL_EVERY steps
-   otherwise (and always at the end). */
+   this many slots and lender records. Later it runs in sweeps, every
+   DIFF_FULL_EVERY steps or, for a larger state, every (slots + scopes) /
+   DIFF_SWEEP_COST steps; and always at the end. */
 #define DIFF_SMALL_STATE 64u
 #define DIFF_FULL_EVERY 64u
+#define DIFF_SWEEP_COST 1u
 
 typedef struct diff {
     const rt_impl *sut;
@@ -41,6 +43,7 @@ typedef struct diff {
     uint8_t *is_addressed; /* [instances + 1] */
     uint32_t addressed_len;
     size_t steps_since_full;
+    size_t sweep_interval;
     size_t state_bound; /* at least the slots plus lender records */
     int failed;
 } diff;

@@ -128,6 +128,7 @@ typedef struct parser {
     /* the words of the current line; a types line is the longest */
     const char **tokens;
     size_t *token_len;
+    size_t token_cap; /* grows to the longest line, at most MAX_TOKENS */
     size_t ntokens;
     int more_tokens; /* the line had more than MAX_TOKENS words */
 } parser;
@@ -326,6 +327,25 @@ static int parse_line(parser *ps)
     return 0;
 }
 
+/* Room for more words on a line, up to MAX_TOKENS (then more_tokens). */
+static int grow_tokens(parser *ps)
+{
+    if (ps->token_cap == MAX_TOKENS)
+        return 0;
+    size_t cap = ps->token_cap ? ps->token_cap * 2 : 16;
+    cap = cap < MAX_TOKENS ? cap : MAX_TOKENS;
+    const char **tokens = realloc(ps->tokens, cap * sizeof *tokens);
+    if (tokens != NULL)
+        ps->tokens = tokens;
+    size_t *lens = tokens == NULL ? NULL
+                                  : realloc(ps->token_len, cap * sizeof *lens);
+    if (lens == NULL)
+        return fail(ps, "out of memory");
+    ps->token_len = lens;
+    ps->token_cap = cap;
+    return 0;
+}
+
 /* Splits one line into tokens; a '#' starts a comment. */
 static int tokenize(parser *ps, const char *s, size_t len)
 {
@@ -347,6 +367,8 @@ static int tokenize(parser *ps, const char *s, size_t len)
                s[k] != '#' && (unsigned char)s[k] >= 0x20 &&
                (unsigned char)s[k] < 0x7f)
             k++;
+        if (ps->ntokens == ps->token_cap && grow_tokens(ps) != 0)
+            return -1;
         if (ps->ntokens == MAX_TOKENS) {
             ps->more_tokens = 1;
             continue;
@@ -369,13 +391,9 @@ int program_parse(const char *text, size_t len, const char *name, program *p,
     ps.p = p;
     if (err_size > 0)
         err[0] = '\0';
-    ps.tokens = malloc(MAX_TOKENS * sizeof *ps.tokens);
-    ps.token_len = malloc(MAX_TOKENS * sizeof *ps.token_len);
 
     size_t at = 0;
-    int status = 0;
-    if (ps.tokens == NULL || ps.token_len == NULL)
-        status = fail(&ps, "out of memory");
+    int status = grow_tokens(&ps);
     while (at < len && status == 0) {
         const char *nl = memchr(text + at, '\n', len - at);
         size_t end = nl != NULL ? (size_t)(nl - text) : len;

@@ -208,7 +208,7 @@ static int check_borrows(const restab_tables *t, char *msg, size_t msg_size)
     }
     /* Count borrows per scope a chunk of scopes at a time, so the check is
        linear for all but very deep stacks and still allocates nothing. */
-    enum { CHUNK = 256 };
+    enum { CHUNK = 64 };
     uint32_t borrows[CHUNK];
     for (uint32_t base = 0; base < t->scope_len; base += CHUNK) {
         uint32_t span = t->scope_len - base < CHUNK ? t->scope_len - base : CHUNK;
@@ -272,21 +272,26 @@ typedef struct lend_tally {
 static int check_lends_tallied(const restab_tables *t, char *msg,
                                size_t msg_size)
 {
+    /* Use a power of two at least twice the records, so the table stays
+       sparse and only that much of it is cleared. */
+    uint32_t size = 16;
+    while (size < 2 * t->lender_len)
+        size *= 2;
     lend_tally tally[TALLY_SIZE];
-    memset(tally, 0, sizeof tally);
+    memset(tally, 0, size * sizeof *tally);
     for (uint32_t r = 0; r < t->lender_len; r++) {
         const restab__lender *lender = &t->lenders[r];
         uint32_t at = (uint32_t)(((uint64_t)lender->table * 0x9e3779b1u) ^
                                  lender->handle) &
-                      (TALLY_SIZE - 1);
+                      (size - 1);
         while (tally[at].count > 0 &&
                (tally[at].key.table != lender->table ||
                 tally[at].key.handle != lender->handle))
-            at = (at + 1) & (TALLY_SIZE - 1);
+            at = (at + 1) & (size - 1);
         tally[at].key = *lender;
         tally[at].count++;
     }
-    for (uint32_t at = 0; at < TALLY_SIZE; at++) {
+    for (uint32_t at = 0; at < size; at++) {
         if (tally[at].count == 0)
             continue;
         const restab__slot *slot = lender_slot(t, &tally[at].key);
@@ -342,8 +347,9 @@ static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
                           r, lender->table, lender->handle);
         records++;
     }
-    int failed = records <= TALLY_MAX ? check_lends_tallied(t, msg, msg_size)
-                                      : check_lends_slowly(t, msg, msg_size);
+    int failed = records == 0           ? 0
+                 : records <= TALLY_MAX ? check_lends_tallied(t, msg, msg_size)
+                                        : check_lends_slowly(t, msg, msg_size);
     if (failed)
         return failed;
     /* Every named entry matched; the rest must have no lends at all. */
