@@ -8,8 +8,23 @@
 run_options run_defaults(void)
 {
     run_options opt = {&rt_restab, &rt_oracle, NULL, stderr, NULL,
-                       NULL,       NULL,       NULL};
+                       NULL,       NULL,       NULL,    NULL};
     return opt;
+}
+
+/* The run's last check, before diff_end frees the states. */
+static int finish(diff *d, const run_options *opt, int status)
+{
+    if (status != 0 || opt->final_check == NULL || d->sut_self == NULL)
+        return status;
+    char msg[256];
+    if (opt->final_check(d->sut_self, msg, sizeof msg) == 0)
+        return 0;
+    if (opt->report != NULL)
+        fprintf(opt->report, "==== restab harness: %s ====\n%s%s\n", msg,
+                opt->input != NULL ? "input: " : "",
+                opt->input != NULL ? opt->input : "");
+    return -1;
 }
 
 static void start(diff *d, const run_options *opt)
@@ -41,6 +56,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
                     decoder_observe(&dec, &o, &model_result);
             }
         }
+        status = finish(&d, opt, status);
         if (diff_end(&d) != 0)
             status = -1;
         status = status > 0 ? 0 : status;
@@ -70,6 +86,7 @@ int run_script(const program *script, const run_options *opt)
         op_result model_result;
         status = diff_step(&d, &script->ops[i], &model_result);
     }
+    status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
     program_free(&p);

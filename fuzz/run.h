@@ -17,6 +17,9 @@ typedef struct run_options {
     rt_alloc_fn alloc;    /* the implementation under test's allocator */
     void *alloc_user;
     const unsigned long *alloc_failures; /* see diff.h */
+    /* Called with the implementation under test's state after the last
+       step, when every step agreed; 0, or -1 with a sentence in msg. */
+    int (*final_check)(void *sut_self, char *msg, size_t msg_size);
 } run_options;
 
 /* Options for restab against the oracle, reporting to stderr. */

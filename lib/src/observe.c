@@ -281,7 +281,7 @@ static int check_lends_tallied(const restab_tables *t, char *msg,
     memset(tally, 0, size * sizeof *tally);
     for (uint32_t r = 0; r < t->lender_len; r++) {
         const restab__lender *lender = &t->lenders[r];
-        uint32_t at = (uint32_t)(((uint64_t)lender->table * 0x9e3779b1u) ^
+        uint32_t at = (uint32_t)(((uint64_t)lender->table * 0x9e3779b1U) ^
                                  lender->handle) &
                       (size - 1);
         while (tally[at].count > 0 &&
