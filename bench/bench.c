@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "restab.h"
+#include "xorshift.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -78,17 +79,12 @@ static uint32_t rng_state;
 
 static void rng_seed(void)
 {
-    rng_state = UINT32_C(2463534242);
+    rng_state = XORSHIFT_SEED;
 }
 
 static inline uint32_t next(void)
 {
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    rng_state = x;
-    return x;
+    return xorshift32(&rng_state);
 }
 
 static double now_ns(void)

@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "run.h"
+#include "xorshift.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +34,7 @@ static uint32_t rng_state;
 
 static uint32_t next(void)
 {
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    rng_state = x;
-    return x;
+    return xorshift32(&rng_state);
 }
 
 typedef struct handle_ref {
@@ -141,7 +137,7 @@ static void generate(program *p)
     g.p = p;
     if (rt_oracle.create(&cfg, &g.oracle) != RT_OK)
         fail("cannot create the oracle");
-    rng_state = 2463534242u;
+    rng_state = XORSHIFT_SEED;
     while (p->len < PROGRAM_OPS)
         step(&g);
     rt_oracle.destroy(g.oracle);

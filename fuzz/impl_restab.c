@@ -1,11 +1,9 @@
 /*
  * rt_restab: the harness interface over the restab library (lib/).
  */
-#include "impl.h"
+#include "impl_restab.h"
 
-#include "restab.h"
-
-static rt_status to_rt(restab_status status)
+rt_status restab_to_rt(restab_status status)
 {
     switch (status) {
     case RESTAB_OK:
@@ -46,7 +44,7 @@ static rt_status create(const rt_config *cfg, void **self)
     rc.alloc = cfg->alloc;
     rc.alloc_user = cfg->alloc_user;
     restab_tables *t = NULL;
-    rt_status status = to_rt(restab_create(&rc, &t));
+    rt_status status = restab_to_rt(restab_create(&rc, &t));
     if (status == RT_OK)
         *self = t;
     return status;
@@ -60,32 +58,32 @@ static void destroy(void *self)
 static rt_status resource_new(void *self, uint32_t resource, uint32_t rep,
                               uint32_t *handle)
 {
-    return to_rt(restab_resource_new(self, resource, rep, handle));
+    return restab_to_rt(restab_resource_new(self, resource, rep, handle));
 }
 
 static rt_status lower_own(void *self, uint32_t resource, uint32_t rep,
                            uint32_t *handle)
 {
-    return to_rt(restab_resource_lower_own(self, resource, rep, handle));
+    return restab_to_rt(restab_resource_lower_own(self, resource, rep, handle));
 }
 
 static rt_status lower_borrow(void *self, uint32_t resource, uint32_t rep,
                               uint32_t *handle)
 {
-    return to_rt(restab_resource_lower_borrow(self, resource, rep, handle));
+    return restab_to_rt(restab_resource_lower_borrow(self, resource, rep, handle));
 }
 
 static rt_status resource_rep(void *self, uint32_t resource, uint32_t handle,
                               uint32_t *rep)
 {
-    return to_rt(restab_resource_rep(self, resource, handle, rep));
+    return restab_to_rt(restab_resource_rep(self, resource, handle, rep));
 }
 
 static rt_status resource_drop(void *self, uint32_t resource, uint32_t handle,
                                int *destructor_due, uint32_t *rep)
 {
     restab_dropped dropped;
-    rt_status status = to_rt(restab_resource_drop(self, resource, handle, &dropped));
+    rt_status status = restab_to_rt(restab_resource_drop(self, resource, handle, &dropped));
     if (status == RT_OK) {
         *destructor_due = dropped.destructor_due;
         *rep = dropped.rep;
@@ -96,23 +94,23 @@ static rt_status resource_drop(void *self, uint32_t resource, uint32_t handle,
 static rt_status lift_own(void *self, uint32_t resource, uint32_t handle,
                           uint32_t *rep)
 {
-    return to_rt(restab_resource_lift_own(self, resource, handle, rep));
+    return restab_to_rt(restab_resource_lift_own(self, resource, handle, rep));
 }
 
 static rt_status lift_borrow(void *self, uint32_t resource, uint32_t handle,
                              uint32_t *rep)
 {
-    return to_rt(restab_resource_lift_borrow(self, resource, handle, rep));
+    return restab_to_rt(restab_resource_lift_borrow(self, resource, handle, rep));
 }
 
 static rt_status call_enter(void *self)
 {
-    return to_rt(restab_call_enter(self));
+    return restab_to_rt(restab_call_enter(self));
 }
 
 static rt_status call_exit(void *self)
 {
-    return to_rt(restab_call_exit(self));
+    return restab_to_rt(restab_call_exit(self));
 }
 
 static int check(const void *self, char *msg, size_t msg_size)
@@ -168,9 +166,24 @@ static int scope_lender(const void *self, uint32_t depth, uint32_t i,
 }
 
 const rt_impl rt_restab = {
-    "restab",     create,       destroy,      resource_new,
-    lower_own,    lower_borrow, resource_rep, resource_drop,
-    lift_own,     lift_borrow,  call_enter,   call_exit,
-    check,        table_size,   table_next,   table_slot,
-    scope_count,  scope_borrow_count, scope_lender_count, scope_lender,
+    .name = "restab",
+    .create = create,
+    .destroy = destroy,
+    .resource_new = resource_new,
+    .lower_own = lower_own,
+    .lower_borrow = lower_borrow,
+    .resource_rep = resource_rep,
+    .resource_drop = resource_drop,
+    .lift_own = lift_own,
+    .lift_borrow = lift_borrow,
+    .call_enter = call_enter,
+    .call_exit = call_exit,
+    .check = check,
+    .table_size = table_size,
+    .table_next = table_next,
+    .table_slot = table_slot,
+    .scope_count = scope_count,
+    .scope_borrow_count = scope_borrow_count,
+    .scope_lender_count = scope_lender_count,
+    .scope_lender = scope_lender,
 };
