@@ -49,7 +49,7 @@ endif()
 # every step; tracing their comparisons for libFuzzer cost about 70% of the
 # run time and guides nothing, so only the operations themselves keep it.
 add_library(restab_fuzz_no_cmp INTERFACE)
-if(RESTAB_FUZZ_ENGINE STREQUAL "libfuzzer")
+if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env)$")
   target_compile_options(restab_fuzz_no_cmp INTERFACE -fno-sanitize-coverage=trace-cmp)
 endif()
 

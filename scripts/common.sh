@@ -56,4 +56,4 @@ ensure_packages() {
 
 # Everything the tests and the fuzzing scripts use.
 RESTAB_PACKAGES=(cmake ninja-build gcc clang llvm libclang-rt-14-dev pkg-config
-                 afl++ gnuplot-nox zip unzip python3 python3-yaml)
+                 afl++ gnuplot-nox zip unzip file python3 python3-yaml)
