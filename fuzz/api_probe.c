@@ -56,6 +56,7 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
     restab_slot_info info;
     uint32_t table = 0, handle = 0;
     EXPECT(restab_table_of(t, RESTAB_MAX_TYPES) == UINT32_MAX);
+    EXPECT(restab_table_of(t, RESTAB_HOST) == tables - 1);
     EXPECT(restab_table_of(NULL, 0) == UINT32_MAX);
     EXPECT(restab_table_size(t, tables) == 0);
     EXPECT(restab_table_next(t, tables) == 0);

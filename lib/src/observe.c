@@ -404,9 +404,9 @@ static void emit(const dump_out *out, const char *fmt, ...)
     va_start(args, fmt);
     int n = vsnprintf(line, sizeof line, fmt, args);
     va_end(args);
-    if (n < 0)
-        return;
-    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    /* A failed format writes nothing; a long line is cut to the buffer. */
+    size_t len = n < 0 ? 0 : (size_t)n;
+    len = len < sizeof line ? len : sizeof line - 1;
     out->write(out->user, line, len);
 }
 

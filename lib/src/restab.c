@@ -14,28 +14,33 @@
 
 /* ---- Status ----------------------------------------------------------- */
 
+/* The status texts, indexed by the pinned status values. */
+static const char *const status_names[] = {
+#define RESTAB_STATUS_NAME_(name, value, word, text) [value] = (word),
+    RESTAB_STATUS_MAP(RESTAB_STATUS_NAME_)
+#undef RESTAB_STATUS_NAME_
+};
+
+static const char *const status_texts[] = {
+#define RESTAB_STATUS_TEXT_(name, value, word, text) [value] = (text),
+    RESTAB_STATUS_MAP(RESTAB_STATUS_TEXT_)
+#undef RESTAB_STATUS_TEXT_
+};
+
+#define STATUS_COUNT (sizeof status_names / sizeof status_names[0])
+
 const char *restab_status_name(restab_status status)
 {
-    switch (status) {
-#define RESTAB_STATUS_NAME_(name, value, word, text)                           \
-    case RESTAB_##name:                                                        \
-        return word;
-        RESTAB_STATUS_MAP(RESTAB_STATUS_NAME_)
-#undef RESTAB_STATUS_NAME_
-    }
-    return "unknown-status";
+    size_t i = (size_t)status;
+    return i < STATUS_COUNT && status_names[i] != NULL ? status_names[i]
+                                                       : "unknown-status";
 }
 
 const char *restab_status_str(restab_status status)
 {
-    switch (status) {
-#define RESTAB_STATUS_STR_(name, value, word, text)                            \
-    case RESTAB_##name:                                                        \
-        return text;
-        RESTAB_STATUS_MAP(RESTAB_STATUS_STR_)
-#undef RESTAB_STATUS_STR_
-    }
-    return "unknown status";
+    size_t i = (size_t)status;
+    return i < STATUS_COUNT && status_texts[i] != NULL ? status_texts[i]
+                                                       : "unknown status";
 }
 
 /* ---- Memory ----------------------------------------------------------- */
@@ -60,22 +65,23 @@ static void release(const restab_tables *t, void *ptr, size_t size)
 
 /*
  * Makes room for at least one more element in an array of *cap elements of
- * elem_size bytes, doubling. The array is untouched on failure.
+ * elem_size bytes, doubling up to what a uint32_t count and a size_t byte
+ * size can hold. The array is untouched on failure.
  */
 static restab_status reserve_one(const restab_tables *t, void **array,
                                  uint32_t *cap, uint32_t len, size_t elem_size)
 {
     if (len < *cap)
         return RESTAB_OK;
-    if (*cap == UINT32_MAX)
-        return RESTAB_OUT_OF_MEMORY;
-    uint64_t new_cap = *cap == 0 ? 8 : (uint64_t)*cap * 2;
-    if (new_cap > UINT32_MAX)
-        new_cap = UINT32_MAX;
-    if (new_cap > SIZE_MAX / elem_size)
-        return RESTAB_OUT_OF_MEMORY;
-    void *grown = t->alloc(t->alloc_user, *array, (size_t)*cap * elem_size,
-                           (size_t)new_cap * elem_size);
+    uint64_t most = SIZE_MAX / elem_size < UINT32_MAX ? SIZE_MAX / elem_size
+                                                      : UINT32_MAX;
+    uint64_t want = *cap == 0 ? 8 : (uint64_t)*cap * 2;
+    uint64_t new_cap = want < most ? want : most;
+    /* At the largest size there is no room left: that is out of memory too. */
+    void *grown = new_cap > len ? t->alloc(t->alloc_user, *array,
+                                           (size_t)*cap * elem_size,
+                                           (size_t)new_cap * elem_size)
+                                : NULL;
     if (grown == NULL)
         return RESTAB_OUT_OF_MEMORY;
     *array = grown;
@@ -132,9 +138,10 @@ restab_status restab_create(const restab_config *cfg, restab_tables **out)
 
     size_t types_size = (size_t)cfg->types * sizeof *t->type_instance;
     uint64_t table_count = (uint64_t)cfg->instances + 1;
-    if (table_count > SIZE_MAX / sizeof *t->tables)
-        goto out_of_memory;
-    size_t tables_size = (size_t)table_count * sizeof *t->tables;
+    /* 0 (no allocation, so out of memory) when the size does not fit. */
+    size_t tables_size = table_count <= SIZE_MAX / sizeof *t->tables
+                             ? (size_t)table_count * sizeof *t->tables
+                             : 0;
 
     if (types_size > 0) {
         t->type_instance = alloc(cfg->alloc_user, NULL, 0, types_size);
@@ -142,7 +149,8 @@ restab_status restab_create(const restab_config *cfg, restab_tables **out)
             goto out_of_memory;
         memcpy(t->type_instance, cfg->type_instance, types_size);
     }
-    t->tables = alloc(cfg->alloc_user, NULL, 0, tables_size);
+    t->tables = tables_size > 0 ? alloc(cfg->alloc_user, NULL, 0, tables_size)
+                                : NULL;
     if (t->tables == NULL)
         goto out_of_memory;
     for (uint64_t i = 0; i < table_count; i++) {
@@ -304,10 +312,11 @@ restab_status restab_resource_lower_borrow(restab_tables *t,
         return RESTAB_NO_SCOPE;
     uint32_t depth = t->scope_len - 1;
     restab__scope *scope = &t->scopes[depth];
-    if (scope->borrow_count == UINT32_MAX)
-        return RESTAB_HANDLE_OVERFLOW;
+    /* A borrow count at its maximum cannot take another borrow either. */
     restab_status status =
-        insert(t, resource, RESTAB__KIND_BORROW, rep, depth, handle);
+        scope->borrow_count == UINT32_MAX
+            ? RESTAB_HANDLE_OVERFLOW
+            : insert(t, resource, RESTAB__KIND_BORROW, rep, depth, handle);
     if (status == RESTAB_OK)
         scope->borrow_count++;
     return status;
