@@ -64,6 +64,13 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
     EXPECT(restab_table_slot(t, 0, 0, &info) == -1);
     EXPECT(restab_table_slot(t, 0, 1, NULL) == -1);
     EXPECT(restab_table_count(NULL) == 0);
+    EXPECT(restab_table_size(NULL, 0) == 0);
+    EXPECT(restab_table_next(NULL, 0) == 0);
+    EXPECT(restab_table_slot(NULL, 0, 1, &info) == -1);
+    EXPECT(restab_scope_borrow_count(NULL, 0) == 0);
+    EXPECT(restab_scope_lender_count(NULL, 0) == 0);
+    EXPECT(restab_scope_lender(NULL, 0, 0, &table, &handle) == -1);
+    EXPECT(restab_scope_lender(t, 0, 0, &table, NULL) == -1);
     uint32_t depth = restab_scope_count(t);
     EXPECT(restab_scope_count(NULL) == 0);
     EXPECT(restab_scope_borrow_count(t, depth) == 0);

@@ -463,6 +463,10 @@ void restab_dump(const restab_tables *t, restab_write_fn write, void *user)
     for (uint32_t depth = 0; depth < t->scope_len; depth++) {
         uint32_t first, end;
         restab__scope_lenders(t, depth, &first, &end);
+        /* The dump serves debugging, broken states included: stay within
+           the records that exist. */
+        end = end < t->lender_len ? end : t->lender_len;
+        first = first < end ? first : end;
         emit(&out, "  scope %u: borrow count %u, lenders:", depth,
              t->scopes[depth].borrow_count);
         for (uint32_t i = first; i < end; i++)
