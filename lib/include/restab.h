@@ -324,8 +324,8 @@ RESTAB_API uint32_t restab_table_next(const restab_tables *t, uint32_t table);
 
 /*
  * Describes the slot that handle names in a table. Returns 0 and fills *out
- * (kind RESTAB_SLOT_FREE for a free slot); returns -1 when table or handle
- * is out of range.
+ * (for a free slot: kind RESTAB_SLOT_FREE and every other field 0); returns
+ * -1 when table or handle is out of range.
  */
 RESTAB_API int restab_table_slot(const restab_tables *t, uint32_t table,
                                  uint32_t handle, restab_slot_info *out);

@@ -34,7 +34,7 @@ FILES = ["lib/src/restab.c", "lib/src/observe.c"]
 RUN_TIMEOUT = 10  # seconds for one replay command (an endless loop is a kill)
 USAGE = ("scripts/mutation [--file lib/src/restab.c|lib/src/observe.c] "
          "[--max N | --sample N [--seed S]] [--jobs N] [--fuzz-seconds N] "
-         "[--no-fuzz] [--list]")
+         "[--no-fuzz] [--list] [--only ID]...")
 
 
 class ToolError(Exception):
@@ -367,14 +367,15 @@ class Runner:
         self.opts = opts
         self.replay = replay
         self.fuzz = fuzz
-        corpus = os.path.join(ROOT, "corpus")
+        corpus = snapshot_corpus()
         self.ops_seeds = sorted(walk(os.path.join(corpus, "restab_ops"), ".bin"))
         self.oom_seeds = sorted(walk(os.path.join(corpus, "restab_oom"), ".bin"))
+        self.ops_dir = os.path.join(corpus, "restab_ops")
         self.corrupt_seeds = sorted(walk(os.path.join(corpus, "restab_corrupt"), ".bin"))
         gold = os.path.join(ROOT, "tests", "golden")
         self.golden = [(os.path.join(gold, f), os.path.join(gold, f[:-4] + ".expected"))
                        for f in sorted(os.listdir(gold)) if f.endswith(".ops")]
-        self.dict = os.path.join(corpus, "restab_ops.dict")
+        self.dict = os.path.join(ROOT, "corpus", "restab_ops.dict")
         self.workers = list(range(opts.jobs))
         self.unit_times = {}
         self.lock = threading.Lock()
@@ -389,6 +390,13 @@ class Runner:
     def release(self, w):
         with self.lock:
             self.workers.append(w)
+
+    def driver(self, exe, seeds):
+        """Replays seeds through a standalone driver; its exit status."""
+        rc, _, t = self.call([exe] + seeds, self.log)
+        if rc == 2:
+            raise ToolError(f"{os.path.basename(exe)} could not read an input (see {self.log.name})")
+        return rc, t
 
     @staticmethod
     def call(cmd, log, cwd=None, timeout=RUN_TIMEOUT, stdout=None):
@@ -427,18 +435,18 @@ class Runner:
             return path
 
         ops = exe("fuzz/restab_ops", "restab_ops")
-        rc, _, t = self.call([ops] + self.ops_seeds, self.log)
+        rc, t = self.driver(ops, self.ops_seeds)
         spent += t
         if rc != 0:
             return "replay-ops", spent
         oom = exe("fuzz/restab_oom", "restab_oom")
-        rc, _, t = self.call([oom] + self.oom_seeds, self.log)
+        rc, t = self.driver(oom, self.oom_seeds)
         spent += t
         if rc != 0:
             return "replay-oom", spent
         if "fuzz/restab_corrupt" in b.link and self.corrupt_seeds:
             corrupt = exe("fuzz/restab_corrupt", "restab_corrupt")
-            rc, _, t = self.call([corrupt] + self.corrupt_seeds, self.log)
+            rc, t = self.driver(corrupt, self.corrupt_seeds)
             spent += t
             if rc != 0:
                 return "replay-corrupt", spent
@@ -473,7 +481,7 @@ class Runner:
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
         for seed in self.ops_seeds:
-            shutil.copy(seed, os.path.join(work, os.path.relpath(seed, os.path.join(ROOT, "corpus", "restab_ops")).replace("/", "_")))
+            shutil.copy(seed, os.path.join(work, os.path.relpath(seed, self.ops_dir).replace("/", "_")))
         secs = self.opts.fuzz_seconds
         cmd = [exe, f"-max_total_time={secs}", "-timeout=10", "-rss_limit_mb=2048",
                "-seed=1", f"-dict={self.dict}", f"-artifact_prefix={d}/",
@@ -521,6 +529,20 @@ class Runner:
         else:
             result.update(stage="fuzz")
         return result
+
+
+def snapshot_corpus():
+    """A copy of the binary seeds, so that a corpus rewritten during the run
+    (corpus-encode) cannot make inputs vanish under a mutant."""
+    dest = os.path.join(BUILD, "corpus")
+    shutil.rmtree(dest, ignore_errors=True)
+    src = os.path.join(ROOT, "corpus")
+    for target in ("restab_ops", "restab_oom", "restab_corrupt"):
+        for path in walk(os.path.join(src, target), ".bin"):
+            out = os.path.join(dest, os.path.relpath(path, src))
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            shutil.copy(path, out)
+    return dest
 
 
 def unit_tests():
