@@ -42,12 +42,11 @@ static void describe_slot(const rt_slot *s, char *buf, size_t size)
 
 static int slot_equal(const rt_slot *a, const rt_slot *b)
 {
-    if (a->kind != b->kind)
+    if (a->kind != b->kind || a->resource != b->resource || a->rep != b->rep)
         return 0;
+    /* A free slot's fields are all 0 (impl.h), so compare them too. */
     if (a->kind == RT_FREE)
-        return 1;
-    if (a->resource != b->resource || a->rep != b->rep)
-        return 0;
+        return a->lends == b->lends && a->scope == b->scope;
     return a->kind == RT_OWN ? a->lends == b->lends : a->scope == b->scope;
 }
 

@@ -62,6 +62,7 @@ typedef struct rt_config {
 
 typedef enum rt_slot_kind { RT_FREE = 0, RT_OWN = 1, RT_BORROW = 2 } rt_slot_kind;
 
+/* One observed slot; every field but kind is 0 for a free slot. */
 typedef struct rt_slot {
     rt_slot_kind kind;
     uint32_t resource; /* type or RT_HOST; own and borrow only */
