@@ -46,6 +46,17 @@ static uint32_t header_le(byte_reader *rd, unsigned n)
 /* Wrapping 32-bit arithmetic, written so that no unsigned operation
    overflows (clang's -fsanitize=unsigned-integer-overflow is on in
    sanitizer builds). */
+/*
+ * A count in the explicit header: one byte below 0xFF, else 0xFF and a u32.
+ * Byte mutations then rarely make huge configurations (tens of thousands of
+ * tables make a run 100 times slower), and every value stays encodable.
+ */
+static uint32_t header_count(byte_reader *rd)
+{
+    uint32_t b = header_le(rd, 1);
+    return b < 0xFFu ? b : header_le(rd, 4);
+}
+
 static uint32_t wrap_add(uint32_t a, uint32_t b)
 {
     return (uint32_t)(((uint64_t)a + b) & UINT32_MAX);
@@ -294,8 +305,8 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
     uint32_t small[8];
 
     if (c0 == 0xFF) {
-        instances = header_le(&rd, 4) % (PROGRAM_MAX_INSTANCES + 1u);
-        types = header_le(&rd, 4) % (PROGRAM_MAX_TYPES + 1u);
+        instances = header_count(&rd) % (PROGRAM_MAX_INSTANCES + 1u);
+        types = header_count(&rd) % (PROGRAM_MAX_TYPES + 1u);
         if (instances == 0)
             types = 0;
         if (types > 0) {
@@ -305,7 +316,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
                 return -1;
             }
             for (uint32_t i = 0; i < types; i++)
-                list[i] = header_le(&rd, 4) % instances;
+                list[i] = header_count(&rd) % instances;
         }
         limit = header_le(&rd, 4);
         max_lends = header_le(&rd, 4);
@@ -453,6 +464,17 @@ static int program_valid(const program *p)
     return 1;
 }
 
+/* The inverse of header_count. */
+static void put_count(uint8_t *buf, size_t *len, uint32_t v)
+{
+    if (v < 0xFFu) {
+        buf[(*len)++] = (uint8_t)v;
+        return;
+    }
+    buf[(*len)++] = 0xFF;
+    put_le(buf, len, v, 4);
+}
+
 static size_t write_header(const program *p, uint8_t *buf)
 {
     size_t len = 0;
@@ -480,10 +502,10 @@ static size_t write_header(const program *p, uint8_t *buf)
         return len;
     }
     buf[len++] = 0xFF;
-    put_le(buf, &len, p->instances, 4);
-    put_le(buf, &len, p->types, 4);
+    put_count(buf, &len, p->instances);
+    put_count(buf, &len, p->types);
     for (uint32_t i = 0; i < p->types; i++)
-        put_le(buf, &len, p->type_instance[i], 4);
+        put_count(buf, &len, p->type_instance[i]);
     put_le(buf, &len, p->limit, 4);
     put_le(buf, &len, p->max_lends, 4);
     return len;
@@ -584,8 +606,9 @@ int encode_program(const program *p, uint8_t **out, size_t *out_size)
     if (!program_valid(p))
         return -1;
 
-    /* Longest header: explicit; longest operation: 1 + 3 + 4 bytes. */
-    size_t cap = 17 + 4 * (size_t)p->types + 8 * p->len;
+    /* Longest header: explicit, every count escaped (1 + 5 + 5 + 5 per type
+       + 4 + 4); longest operation: 1 + 3 + 4 bytes. */
+    size_t cap = 19 + 5 * (size_t)p->types + 8 * p->len;
     uint8_t *buf = malloc(cap);
     if (buf == NULL)
         return -1;
