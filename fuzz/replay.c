@@ -95,19 +95,23 @@ static int has_suffix(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* Parses a script file; EXIT_USAGE after a FILE:LINE message. */
+/* Parses a script file into p (program_init'ed); EXIT_USAGE after a
+   FILE:LINE message, with p freed. */
 static int load_script(const char *path, program *p)
 {
     size_t size = 0;
     char *text = read_all(path, &size);
-    if (text == NULL)
+    if (text == NULL) {
+        program_free(p);
         return EXIT_USAGE;
+    }
     char err[512];
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     int status = program_parse(text, size, name, p, err, sizeof err);
     free(text);
     if (status != 0) {
         fprintf(stderr, "%s\n", err);
+        program_free(p);
         return EXIT_USAGE;
     }
     return 0;
@@ -118,10 +122,8 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
     program p;
     program_init(&p);
     int status = load_script(path, &p);
-    if (status != 0) {
-        program_free(&p);
+    if (status != 0)
         return status;
-    }
     rt_config cfg = program_config(&p);
     void *self = NULL;
     rt_status created = impl->create(&cfg, &self);
@@ -187,10 +189,8 @@ static int encode_mode(const char *path, const char *out_path)
     program p;
     program_init(&p);
     int status = load_script(path, &p);
-    if (status != 0) {
-        program_free(&p);
+    if (status != 0)
         return status;
-    }
     if (p.len > DECODE_MAX_OPS) {
         fprintf(stderr, "restab-replay: '%s' has %zu operations; a binary "
                         "input holds at most %d\n",
