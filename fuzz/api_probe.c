@@ -6,16 +6,79 @@
 #include "impl_restab.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-typedef struct dump_count {
-    size_t bytes;
-} dump_count;
+/* The dump's text, gathered into one NUL-terminated string. */
+typedef struct dump_text {
+    char *text;
+    size_t len;
+    size_t cap;
+    int failed;
+} dump_text;
 
-static void count_dump(void *user, const char *text, size_t len)
+static void gather_dump(void *user, const char *text, size_t len)
 {
-    (void)text;
-    ((dump_count *)user)->bytes += len;
+    dump_text *d = user;
+    if (d->failed)
+        return;
+    if (d->len + len + 1 > d->cap) {
+        size_t cap = (d->len + len + 1) * 2;
+        char *grown = realloc(d->text, cap);
+        if (grown == NULL) {
+            d->failed = 1;
+            return;
+        }
+        d->text = grown;
+        d->cap = cap;
+    }
+    memcpy(d->text + d->len, text, len);
+    d->len += len;
+    d->text[d->len] = '\0';
+}
+
+/*
+ * Finds each expected line of the dump in order: every slot of every table
+ * ("  H: own tK rep R lends L", "  H: borrow host rep R scope S", "  H:
+ * free ...") and every scope ("  scope D: borrow count C"). Returns the
+ * first line it misses, or NULL.
+ */
+static const char *dump_misses(const restab_tables *t, const char *dump,
+                               char *line, size_t size)
+{
+    const char *at = dump;
+    for (uint32_t table = 0; table < restab_table_count(t); table++) {
+        for (uint32_t h = 1; h <= restab_table_size(t, table); h++) {
+            restab_slot_info info;
+            (void)restab_table_slot(t, table, h, &info);
+            char resource[16];
+            if (info.resource == RESTAB_HOST)
+                snprintf(resource, sizeof resource, "host");
+            else
+                snprintf(resource, sizeof resource, "t%u", info.resource);
+            if (info.kind == RESTAB_SLOT_OWN)
+                snprintf(line, size, "\n  %u: own %s rep %u lends %u\n", h,
+                         resource, info.rep, info.lends);
+            else if (info.kind == RESTAB_SLOT_BORROW)
+                snprintf(line, size, "\n  %u: borrow %s rep %u scope %u\n", h,
+                         resource, info.rep, info.scope);
+            else
+                snprintf(line, size, "\n  %u: free", h);
+            const char *found = strstr(at, line);
+            if (found == NULL)
+                return line;
+            at = found + 1;
+        }
+    }
+    for (uint32_t depth = 0; depth < restab_scope_count(t); depth++) {
+        snprintf(line, size, "\n  scope %u: borrow count %u, lenders:", depth,
+                 restab_scope_borrow_count(t, depth));
+        const char *found = strstr(at, line);
+        if (found == NULL)
+            return line;
+        at = found + 1;
+    }
+    return NULL;
 }
 
 #define EXPECT(cond)                                                           \
@@ -93,12 +156,24 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
     EXPECT(strcmp(restab_status_name((restab_status)99), "unknown-status") == 0);
     EXPECT(strcmp(restab_status_str((restab_status)99), "unknown status") == 0);
 
-    /* The dump describes every table and scope of any reachable state. */
-    dump_count count = {0};
-    restab_dump(t, count_dump, &count);
-    restab_dump(NULL, count_dump, &count);
+    /* The dump describes every slot and scope of any reachable state. */
+    dump_text dump = {NULL, 0, 0, 0};
+    restab_dump(NULL, gather_dump, &dump);
     restab_dump(t, NULL, NULL);
-    EXPECT(count.bytes > 0);
+    EXPECT(dump.len == 0);
+    restab_dump(t, gather_dump, &dump);
+    char line[96];
+    const char *missing = dump.failed || dump.text == NULL
+                              ? "(out of memory)"
+                              : dump_misses(t, dump.text, line, sizeof line);
+    free(dump.text);
+    if (missing != NULL) {
+        missing += missing[0] == '\n';
+        int shown = (int)strcspn(missing, "\n");
+        snprintf(msg, msg_size, "API probe failed: the dump lacks \"%.*s\"",
+                 shown, missing);
+        return -1;
+    }
     return 0;
 }
 
