@@ -38,17 +38,48 @@ static void gather_dump(void *user, const char *text, size_t len)
 }
 
 /*
- * Finds each expected line of the dump in order: every slot of every table
- * ("  H: own tK rep R lends L", "  H: borrow host rep R scope S", "  H:
- * free ...") and every scope ("  scope D: borrow count C"). Returns the
- * first line it misses, or NULL.
+ * Finds `want` at or after *at and moves *at past it, but not past a final
+ * newline, which the next part may start with. 0, or -1 if missing.
+ */
+static int find_next(const char **at, const char *want)
+{
+    const char *found = strstr(*at, want);
+    if (found == NULL)
+        return -1;
+    size_t len = strlen(want);
+    *at = found + len - (len > 0 && want[len - 1] == '\n');
+    return 0;
+}
+
+/*
+ * Finds each expected part of the dump in order: the type map, every
+ * table's header and slots ("  H: own tK rep R lends L", "  H: borrow host
+ * rep R scope S", "  H: free"), and every scope with its lender records.
+ * Returns the first part it misses (written to `want`), or NULL.
  */
 static const char *dump_misses(const restab_tables *t, const char *dump,
-                               char *line, size_t size)
+                               char *want, size_t size)
 {
     const char *at = dump;
-    for (uint32_t table = 0; table < restab_table_count(t); table++) {
-        for (uint32_t h = 1; h <= restab_table_size(t, table); h++) {
+    uint32_t tables = restab_table_count(t);
+    for (uint32_t ty = 0; restab_table_of(t, ty) != UINT32_MAX; ty++) {
+        snprintf(want, size, "\n  t%u in instance %u\n", ty,
+                 restab_table_of(t, ty));
+        if (find_next(&at, want) != 0)
+            return want;
+    }
+    for (uint32_t table = 0; table < tables; table++) {
+        uint32_t slots = restab_table_size(t, table);
+        if (table + 1 == tables)
+            snprintf(want, size, "\ntable %u (host): %u slots, next handle %u\n",
+                     table, slots, restab_table_next(t, table));
+        else
+            snprintf(want, size,
+                     "\ntable %u (instance %u): %u slots, next handle %u\n",
+                     table, table, slots, restab_table_next(t, table));
+        if (find_next(&at, want) != 0)
+            return want;
+        for (uint32_t h = 1; h <= slots; h++) {
             restab_slot_info info;
             (void)restab_table_slot(t, table, h, &info);
             char resource[16];
@@ -57,26 +88,36 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             else
                 snprintf(resource, sizeof resource, "t%u", info.resource);
             if (info.kind == RESTAB_SLOT_OWN)
-                snprintf(line, size, "\n  %u: own %s rep %u lends %u\n", h,
+                snprintf(want, size, "\n  %u: own %s rep %u lends %u\n", h,
                          resource, info.rep, info.lends);
             else if (info.kind == RESTAB_SLOT_BORROW)
-                snprintf(line, size, "\n  %u: borrow %s rep %u scope %u\n", h,
+                snprintf(want, size, "\n  %u: borrow %s rep %u scope %u\n", h,
                          resource, info.rep, info.scope);
             else
-                snprintf(line, size, "\n  %u: free", h);
-            const char *found = strstr(at, line);
-            if (found == NULL)
-                return line;
-            at = found + 1;
+                snprintf(want, size, "\n  %u: free", h);
+            if (find_next(&at, want) != 0)
+                return want;
         }
     }
+    snprintf(want, size, "\nscopes: %u\n", restab_scope_count(t));
+    if (find_next(&at, want) != 0)
+        return want;
     for (uint32_t depth = 0; depth < restab_scope_count(t); depth++) {
-        snprintf(line, size, "\n  scope %u: borrow count %u, lenders:", depth,
-                 restab_scope_borrow_count(t, depth));
-        const char *found = strstr(at, line);
-        if (found == NULL)
-            return line;
-        at = found + 1;
+        uint32_t lenders = restab_scope_lender_count(t, depth);
+        snprintf(want, size, "\n  scope %u: borrow count %u, lenders:%s",
+                 depth, restab_scope_borrow_count(t, depth),
+                 lenders == 0 ? " none\n" : "");
+        if (find_next(&at, want) != 0)
+            return want;
+        for (uint32_t i = 0; i < lenders; i++) {
+            uint32_t table = 0, handle = 0;
+            (void)restab_scope_lender(t, depth, i, &table, &handle);
+            snprintf(want, size, " %u/%u%s", table, handle,
+                     i + 1 == lenders ? "\n" : "");
+            /* Each record follows the previous one directly. */
+            if (strncmp(at, want, strlen(want)) != 0 || find_next(&at, want) != 0)
+                return want;
+        }
     }
     return NULL;
 }
@@ -162,7 +203,7 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
     restab_dump(t, NULL, NULL);
     EXPECT(dump.len == 0);
     restab_dump(t, gather_dump, &dump);
-    char line[96];
+    char line[128];
     const char *missing = dump.failed || dump.text == NULL
                               ? "(out of memory)"
                               : dump_misses(t, dump.text, line, sizeof line);
