@@ -37,18 +37,34 @@ static void gather_dump(void *user, const char *text, size_t len)
     d->text[d->len] = '\0';
 }
 
-/*
- * Finds `want` at or after *at and moves *at past it, but not past a final
- * newline, which the next part may start with. 0, or -1 if missing.
- */
-static int find_next(const char **at, const char *want)
+static int starts_with(const char *text, const char *prefix)
 {
-    const char *found = strstr(*at, want);
-    if (found == NULL)
-        return -1;
-    size_t len = strlen(want);
-    *at = found + len - (len > 0 && want[len - 1] == '\n');
-    return 0;
+    while (*prefix != '\0') {
+        if (*text++ != *prefix++)
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Finds the next line, from *at on, that starts with `want`, and moves *at
+ * just past the matched text. A hand-written scan: the dump is walked once
+ * in all (strstr would rescan the rest of it on every call under ASan).
+ * 0, or -1 when no line matches.
+ */
+static int find_line(const char **at, const char *want)
+{
+    for (const char *p = *at;;) {
+        if (starts_with(p, want)) {
+            *at = p + strlen(want);
+            return 0;
+        }
+        while (*p != '\0' && *p != '\n')
+            p++;
+        if (*p == '\0')
+            return -1;
+        p++;
+    }
 }
 
 /*
@@ -63,21 +79,21 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
     const char *at = dump;
     uint32_t tables = restab_table_count(t);
     for (uint32_t ty = 0; restab_table_of(t, ty) != UINT32_MAX; ty++) {
-        snprintf(want, size, "\n  t%u in instance %u\n", ty,
+        snprintf(want, size, "  t%u in instance %u\n", ty,
                  restab_table_of(t, ty));
-        if (find_next(&at, want) != 0)
+        if (find_line(&at, want) != 0)
             return want;
     }
     for (uint32_t table = 0; table < tables; table++) {
         uint32_t slots = restab_table_size(t, table);
         if (table + 1 == tables)
-            snprintf(want, size, "\ntable %u (host): %u slots, next handle %u\n",
+            snprintf(want, size, "table %u (host): %u slots, next handle %u\n",
                      table, slots, restab_table_next(t, table));
         else
             snprintf(want, size,
-                     "\ntable %u (instance %u): %u slots, next handle %u\n",
+                     "table %u (instance %u): %u slots, next handle %u\n",
                      table, table, slots, restab_table_next(t, table));
-        if (find_next(&at, want) != 0)
+        if (find_line(&at, want) != 0)
             return want;
         for (uint32_t h = 1; h <= slots; h++) {
             restab_slot_info info;
@@ -88,26 +104,26 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             else
                 snprintf(resource, sizeof resource, "t%u", info.resource);
             if (info.kind == RESTAB_SLOT_OWN)
-                snprintf(want, size, "\n  %u: own %s rep %u lends %u\n", h,
+                snprintf(want, size, "  %u: own %s rep %u lends %u\n", h,
                          resource, info.rep, info.lends);
             else if (info.kind == RESTAB_SLOT_BORROW)
-                snprintf(want, size, "\n  %u: borrow %s rep %u scope %u\n", h,
+                snprintf(want, size, "  %u: borrow %s rep %u scope %u\n", h,
                          resource, info.rep, info.scope);
             else
-                snprintf(want, size, "\n  %u: free", h);
-            if (find_next(&at, want) != 0)
+                snprintf(want, size, "  %u: free", h);
+            if (find_line(&at, want) != 0)
                 return want;
         }
     }
-    snprintf(want, size, "\nscopes: %u\n", restab_scope_count(t));
-    if (find_next(&at, want) != 0)
+    snprintf(want, size, "scopes: %u\n", restab_scope_count(t));
+    if (find_line(&at, want) != 0)
         return want;
     for (uint32_t depth = 0; depth < restab_scope_count(t); depth++) {
         uint32_t lenders = restab_scope_lender_count(t, depth);
-        snprintf(want, size, "\n  scope %u: borrow count %u, lenders:%s",
+        snprintf(want, size, "  scope %u: borrow count %u, lenders:%s",
                  depth, restab_scope_borrow_count(t, depth),
                  lenders == 0 ? " none\n" : "");
-        if (find_next(&at, want) != 0)
+        if (find_line(&at, want) != 0)
             return want;
         for (uint32_t i = 0; i < lenders; i++) {
             uint32_t table = 0, handle = 0;
@@ -115,8 +131,9 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             snprintf(want, size, " %u/%u%s", table, handle,
                      i + 1 == lenders ? "\n" : "");
             /* Each record follows the previous one directly. */
-            if (strncmp(at, want, strlen(want)) != 0 || find_next(&at, want) != 0)
+            if (!starts_with(at, want))
                 return want;
+            at += strlen(want);
         }
     }
     return NULL;
@@ -209,7 +226,6 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
                               : dump_misses(t, dump.text, line, sizeof line);
     free(dump.text);
     if (missing != NULL) {
-        missing += missing[0] == '\n';
         int shown = (int)strcspn(missing, "\n");
         snprintf(msg, msg_size, "API probe failed: the dump lacks \"%.*s\"",
                  shown, missing);
