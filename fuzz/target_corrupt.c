@@ -97,6 +97,7 @@ typedef struct patch {
     uint32_t old[2];
     unsigned count;
     char what[160]; /* the victim, for reports */
+    char names[128]; /* when set: text the checker's message must contain */
 } patch;
 
 static void patch_set(patch *p, uint32_t *at, uint32_t value)
@@ -261,6 +262,8 @@ static uint32_t records_naming(const restab_tables *t, uint32_t table,
 /* ---- Applying one corruption -------------------------------------------- */
 
 #define WHAT(...) snprintf(p->what, sizeof p->what, __VA_ARGS__)
+/* For a victim the checker must find by itself: its sentence names it. */
+#define NAMES(...) snprintf(p->names, sizeof p->names, __VA_ARGS__)
 
 /*
  * Applies corruption c to the victim `pick` chooses and returns the invariant
@@ -281,6 +284,7 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             return 0;
         restab__slot *slot = &t->tables[tb].slots[i];
         WHAT("table %u handle %u: tag %u -> kind 3", tb, i + 1, slot->tag);
+        NAMES("table %u handle %u has an unknown slot kind 3", tb, i + 1);
         patch_set(p, &slot->tag, slot->tag | RESTAB__KIND_MASK);
         return 1;
     }
@@ -350,8 +354,12 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
         if (pick_slot(t, OWN_LENDABLE, NULL, pick, &tb, &i) != 0)
             return 0;
         restab__slot *slot = &t->tables[tb].slots[i];
+        uint32_t naming = records_naming(t, tb, i + 1);
         WHAT("table %u own handle %u: lends %u -> %u (%u lender records)", tb,
-             i + 1, slot->aux, slot->aux + 1, records_naming(t, tb, i + 1));
+             i + 1, slot->aux, slot->aux + 1, naming);
+        if (naming > 0)
+            NAMES("table %u own handle %u has lends %u but %u lender records "
+                  "name it", tb, i + 1, slot->aux + 1, naming);
         patch_set(p, &slot->aux, slot->aux + 1);
         return 2;
     }
@@ -360,8 +368,11 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
         if (pick_slot(t, OWN_LENT, NULL, pick, &tb, &i) != 0)
             return 0;
         restab__slot *slot = &t->tables[tb].slots[i];
+        uint32_t naming = records_naming(t, tb, i + 1);
         WHAT("table %u own handle %u: lends %u -> %u (%u lender records)", tb,
-             i + 1, slot->aux, slot->aux - 1, records_naming(t, tb, i + 1));
+             i + 1, slot->aux, slot->aux - 1, naming);
+        NAMES("table %u own handle %u has lends %u but %u lender records "
+              "name it", tb, i + 1, slot->aux - 1, naming);
         patch_set(p, &slot->aux, slot->aux - 1);
         return 2;
     }
@@ -388,6 +399,7 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             }
             uint32_t to = plus ? n + 1 : n - 1;
             WHAT("scope %u: borrow count %u -> %u", d, n, to);
+            NAMES("scope %u has borrow count %u but %u borrow entries", d, to, n);
             patch_set(p, &t->scopes[d].borrow_count, to);
             return 3;
         }
@@ -400,6 +412,8 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
         restab__slot *slot = &t->tables[tb].slots[i];
         WHAT("table %u borrow handle %u: scope %u -> %u (scopes: %u)", tb,
              i + 1, slot->aux, t->scope_len, t->scope_len);
+        NAMES("table %u borrow handle %u belongs to scope %u but only %u "
+              "scopes are active", tb, i + 1, t->scope_len, t->scope_len);
         patch_set(p, &slot->aux, t->scope_len);
         return 4;
     }
@@ -430,6 +444,8 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
              filter == FREE_SLOT ? "free" : "borrow");
         patch_set(p, &rec->table, tb);
         patch_set(p, &rec->handle, i + 1);
+        NAMES("lender record %u names table %u handle %u, which is not a live "
+              "own entry", (uint32_t)(rec - t->lenders), tb, i + 1);
         return 5;
     }
     case CORRUPT_LENDER_BAD_TABLE:
@@ -453,6 +469,8 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             WHAT("lender record %u: handle %u -> %u", r, rec->handle, past);
             patch_set(p, &rec->handle, past);
         }
+        NAMES("lender record %u names table %u handle %u, which is not a live "
+              "own entry", r, rec->table, rec->handle);
         return 5;
     }
     case CORRUPT_LENDER_TO_OTHER_OWN: {
@@ -568,6 +586,8 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             code = tb == t->instances ? t->types : RESTAB__HOST_CODE;
         WHAT("table %u handle %u: resource code %u -> %u", tb, i + 1,
              restab__tag_code(slot->tag), code);
+        NAMES("table %u handle %u holds resource code %u, which belongs to "
+              "another table", tb, i + 1, code);
         patch_set(p, &slot->tag, restab__tag(code, restab__tag_kind(slot->tag)));
         return 6;
     }
@@ -729,6 +749,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             msg[n] == '\0')
             fail(&prog, c, pick, &p, expected, got, msg,
                  "restab_check's message does not name the invariant");
+        if (p.names[0] != '\0' && strstr(msg, p.names) == NULL)
+            fail(&prog, c, pick, &p, expected, got, msg,
+                 "restab_check's message does not name the victim");
         size_t dumped = 0;
         restab_dump(t, drop_text, &dumped);
         if (dumped == 0)
