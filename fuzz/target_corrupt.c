@@ -321,6 +321,11 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             return 0;
         WHAT("table %u free-list link %u -> live handle %u", lp.table,
              lp.position, live + 1);
+        /* Links 0 .. F-1 are followed inside the walk, which then names the
+           live slot; link F (the last free slot's) only lengthens the list. */
+        if (lp.position < free_count(tab))
+            NAMES("table %u: the free list holds live handle %u", lp.table,
+                  live + 1);
         patch_set(p, lp.link, live);
         return 1;
     }
@@ -330,6 +335,9 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             return 0;
         WHAT("table %u free-list link %u -> index %u (the length)", lp.table,
              lp.position, t->tables[lp.table].len);
+        if (lp.position < free_count(&t->tables[lp.table]))
+            NAMES("table %u: the free list points past the end (%u)", lp.table,
+                  t->tables[lp.table].len + 1);
         patch_set(p, lp.link, t->tables[lp.table].len);
         return 1;
     case CORRUPT_FREE_TRUNCATE:
