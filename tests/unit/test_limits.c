@@ -8,14 +8,6 @@
  */
 #include "test_support.h"
 
-#define T0 UINT32_C(0)
-#define T1 UINT32_C(1)
-#define T2 UINT32_C(2)
-#define HOST RESTAB_HOST
-#define TAB0 UINT32_C(0)
-#define TAB1 UINT32_C(1)
-#define TABH UINT32_C(2)
-
 /* Insertions of every kind into every resource's table fail. */
 static void all_inserts_overflow(tst_loc loc, restab_tables *t)
 {

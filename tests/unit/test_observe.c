@@ -9,9 +9,6 @@
  */
 #include "test_support.h"
 
-#define T0 UINT32_C(0)
-#define T2 UINT32_C(2)
-
 static void test_null_set(void)
 {
     CHECK_EQ(restab_table_of(NULL, RESTAB_HOST), UINT32_MAX);

@@ -21,11 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0 UINT32_C(0)
-#define T1 UINT32_C(1)
-#define T2 UINT32_C(2)
-#define HOST RESTAB_HOST
-
 /* ---- The counting allocator ------------------------------------------- */
 
 typedef struct block {

@@ -12,14 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0 UINT32_C(0)
-#define T1 UINT32_C(1)
-#define T2 UINT32_C(2)
-#define HOST RESTAB_HOST
-#define TAB0 UINT32_C(0)
-#define TAB1 UINT32_C(1)
-#define TABH UINT32_C(2)
-
 /* ---- One row each ----------------------------------------------------- */
 
 static void test_new(void)

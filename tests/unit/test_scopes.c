@@ -7,14 +7,6 @@
  */
 #include "test_support.h"
 
-#define T0 UINT32_C(0)
-#define T1 UINT32_C(1)
-#define T2 UINT32_C(2)
-#define HOST RESTAB_HOST
-#define TAB0 UINT32_C(0)
-#define TAB1 UINT32_C(1)
-#define TABH UINT32_C(2)
-
 /* The lender record i of the scope at depth is table/handle. */
 #define CHECK_LENDER(t, depth, i, table, handle)                               \
     check_lender(TST_HERE, (t), (depth), (i), (table), (handle))

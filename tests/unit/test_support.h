@@ -52,6 +52,16 @@ int tst_finish(const char *program);
 
 /* ---- Table sets ------------------------------------------------------- */
 
+/* Resources and tables of the default shape (tst_create below):
+   t0, t1 in instance 0 (table 0), t2 in instance 1, the host table 2. */
+#define T0 UINT32_C(0)
+#define T1 UINT32_C(1)
+#define T2 UINT32_C(2)
+#define HOST RESTAB_HOST
+#define TAB0 UINT32_C(0)
+#define TAB1 UINT32_C(1)
+#define TABH UINT32_C(2)
+
 /*
  * Creates a set like the .ops default (2 instances; t0, t1 in instance 0,
  * t2 in instance 1) with the given limit and max_lends; fails the test
