@@ -3,85 +3,86 @@
  */
 #include "api_probe.h"
 
+#include "dump_text.h"
 #include "impl_restab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The dump's text, gathered into one NUL-terminated string. */
-typedef struct dump_text {
-    char *text;
-    size_t len;
-    size_t cap;
-    int failed;
-} dump_text;
+/* A free slot's link in the dump, just after "  H: free": " (last)" gives
+   FREE_LAST, " -> N" gives N. 0, or -1 when it is neither. */
+#define FREE_LAST UINT32_MAX
 
-static void gather_dump(void *user, const char *text, size_t len)
+static int read_free_link(const char **at, uint32_t *link)
 {
-    dump_text *d = user;
-    if (d->failed)
-        return;
-    if (d->len + len + 1 > d->cap) {
-        size_t cap = (d->len + len + 1) * 2;
-        char *grown = realloc(d->text, cap);
-        if (grown == NULL) {
-            d->failed = 1;
-            return;
-        }
-        d->text = grown;
-        d->cap = cap;
+    const char *p = *at;
+    if (dump_text_starts_with(p, " (last)\n")) {
+        *link = FREE_LAST;
+        *at = p + strlen(" (last)\n");
+        return 0;
     }
-    memcpy(d->text + d->len, text, len);
-    d->len += len;
-    d->text[d->len] = '\0';
-}
-
-static int starts_with(const char *text, const char *prefix)
-{
-    while (*prefix != '\0') {
-        if (*text++ != *prefix++)
-            return 0;
-    }
-    return 1;
+    if (!dump_text_starts_with(p, " -> "))
+        return -1;
+    p += strlen(" -> ");
+    if (dump_text_number(&p, link) != 0 || *link == 0 || *link == FREE_LAST ||
+        *p != '\n')
+        return -1;
+    *at = p + 1;
+    return 0;
 }
 
 /*
- * Finds the next line, from *at on, that starts with `want`, and moves *at
- * just past the matched text. A hand-written scan: the dump is walked once
- * in all (strstr would rescan the rest of it on every call under ASan).
- * 0, or -1 when no line matches.
+ * The free links of one table's dump (links[h - 1] for free handle h) must
+ * form the reuse order: a chain from the next handle through every free
+ * slot once, ending at the one marked last. Consumes links (each visited
+ * one becomes 0). 0, or 1 with the complaint in `want`.
  */
-static int find_line(const char **at, const char *want)
+static int free_list_wrong(const restab_tables *t, uint32_t table,
+                           uint32_t *links, char *want, size_t size)
 {
-    for (const char *p = *at;;) {
-        if (starts_with(p, want)) {
-            *at = p + strlen(want);
-            return 0;
-        }
-        while (*p != '\0' && *p != '\n')
-            p++;
-        if (*p == '\0')
-            return -1;
-        p++;
+    uint32_t slots = restab_table_size(t, table);
+    uint32_t free_slots = 0;
+    for (uint32_t h = 1; h <= slots; h++) {
+        restab_slot_info info;
+        (void)restab_table_slot(t, table, h, &info);
+        free_slots += info.kind == RESTAB_SLOT_FREE;
     }
+    uint32_t at = restab_table_next(t, table);
+    uint32_t visited = 0;
+    int ended = 0;
+    while (!ended && at >= 1 && at <= slots && links[at - 1] != 0) {
+        uint32_t next = links[at - 1];
+        links[at - 1] = 0;
+        visited++;
+        ended = next == FREE_LAST;
+        at = next;
+    }
+    if (visited == free_slots && (free_slots > 0 ? ended : at == slots + 1))
+        return 0;
+    snprintf(want, size,
+             "table %u: free links from next handle %u through all %u free "
+             "slots", table, restab_table_next(t, table), free_slots);
+    return 1;
 }
 
 /*
  * Finds each expected part of the dump in order: the type map, every
  * table's header and slots ("  H: own tK rep R lends L", "  H: borrow host
- * rep R scope S", "  H: free"), and every scope with its lender records.
- * Returns the first part it misses (written to `want`), or NULL.
+ * rep R scope S", "  H: free -> N" or "  H: free (last)", links that
+ * make up the reuse order), and every scope with its lender records. `links`
+ * has room for the largest table. Returns the first part it misses
+ * (written to `want`), or NULL.
  */
 static const char *dump_misses(const restab_tables *t, const char *dump,
-                               char *want, size_t size)
+                               uint32_t *links, char *want, size_t size)
 {
     const char *at = dump;
     uint32_t tables = restab_table_count(t);
     for (uint32_t ty = 0; restab_table_of(t, ty) != UINT32_MAX; ty++) {
         snprintf(want, size, "  t%u in instance %u\n", ty,
                  restab_table_of(t, ty));
-        if (find_line(&at, want) != 0)
+        if (dump_text_find_line(&at, want) != 0)
             return want;
     }
     for (uint32_t table = 0; table < tables; table++) {
@@ -93,7 +94,7 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             snprintf(want, size,
                      "table %u (instance %u): %u slots, next handle %u\n",
                      table, table, slots, restab_table_next(t, table));
-        if (find_line(&at, want) != 0)
+        if (dump_text_find_line(&at, want) != 0)
             return want;
         for (uint32_t h = 1; h <= slots; h++) {
             restab_slot_info info;
@@ -111,29 +112,35 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
                          resource, info.rep, info.scope);
             else
                 snprintf(want, size, "  %u: free", h);
-            if (find_line(&at, want) != 0)
+            if (dump_text_find_line(&at, want) != 0)
                 return want;
+            links[h - 1] = 0;
+            if (info.kind == RESTAB_SLOT_FREE &&
+                read_free_link(&at, &links[h - 1]) != 0) {
+                snprintf(want, size, "  %u: free -> N or free (last)", h);
+                return want;
+            }
         }
+        if (free_list_wrong(t, table, links, want, size))
+            return want;
     }
     snprintf(want, size, "scopes: %u\n", restab_scope_count(t));
-    if (find_line(&at, want) != 0)
+    if (dump_text_find_line(&at, want) != 0)
         return want;
     for (uint32_t depth = 0; depth < restab_scope_count(t); depth++) {
         uint32_t lenders = restab_scope_lender_count(t, depth);
         snprintf(want, size, "  scope %u: borrow count %u, lenders:%s",
                  depth, restab_scope_borrow_count(t, depth),
                  lenders == 0 ? " none\n" : "");
-        if (find_line(&at, want) != 0)
+        if (dump_text_find_line(&at, want) != 0)
             return want;
         for (uint32_t i = 0; i < lenders; i++) {
             uint32_t table = 0, handle = 0;
             (void)restab_scope_lender(t, depth, i, &table, &handle);
-            snprintf(want, size, " %u/%u%s", table, handle,
-                     i + 1 == lenders ? "\n" : "");
             /* Each record follows the previous one directly. */
-            if (!starts_with(at, want))
+            if (dump_text_expect(&at, want, size, " %u/%u%s", table, handle,
+                                 i + 1 == lenders ? "\n" : "") != 0)
                 return want;
-            at += strlen(want);
         }
     }
     return NULL;
@@ -216,15 +223,22 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
 
     /* The dump describes every slot and scope of any reachable state. */
     dump_text dump = {NULL, 0, 0, 0};
-    restab_dump(NULL, gather_dump, &dump);
+    restab_dump(NULL, dump_text_gather, &dump);
     restab_dump(t, NULL, NULL);
     EXPECT(dump.len == 0);
-    restab_dump(t, gather_dump, &dump);
+    restab_dump(t, dump_text_gather, &dump);
+    uint32_t most_slots = 0;
+    for (uint32_t k = 0; k < tables; k++) {
+        uint32_t n = restab_table_size(t, k);
+        most_slots = n > most_slots ? n : most_slots;
+    }
+    uint32_t *links = calloc(most_slots > 0 ? most_slots : 1, sizeof *links);
     char line[128];
-    const char *missing = dump.failed || dump.text == NULL
-                              ? "(out of memory)"
-                              : dump_misses(t, dump.text, line, sizeof line);
-    free(dump.text);
+    const char *missing = "(out of memory)";
+    if (!dump.failed && dump.text != NULL && links != NULL)
+        missing = dump_misses(t, dump.text, links, line, sizeof line);
+    free(links);
+    dump_text_free(&dump);
     if (missing != NULL) {
         int shown = (int)strcspn(missing, "\n");
         snprintf(msg, msg_size, "API probe failed: the dump lacks \"%.*s\"",

@@ -11,12 +11,14 @@
  * scopes or free-list links the corruption applies to (modulo their number),
  * and the rest is a restab_ops input (fuzz/FORMAT.md). The program is decoded
  * against the oracle and replayed on restab; the final state must pass the
- * checker; then one corruption is applied, checked, dumped (into a sink that
- * drops the text) and undone before the table set is destroyed. A corruption
- * the final state has no victim for (lends-minus without an own that is lent
- * out, say) makes the input a no-op.
+ * checker; then one corruption is applied, checked, dumped (the dump must
+ * still list each scope's lender records, within those that exist) and
+ * undone before the table set is destroyed. A corruption the final state has
+ * no victim for (lends-minus without an own that is lent out, say) makes the
+ * input a no-op.
  */
 #include "decode.h"
+#include "dump_text.h"
 #include "internal.h"
 
 #include <stdio.h>
@@ -57,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     X(LENDER_TO_OTHER_OWN, "lender-to-other-own",                              \
       "a lender record names another own entry")                               \
     X(FIRST_LENDER_PAST, "first-lender-past",                                  \
-      "scope 0's first lender record is past the records")                     \
+      "a scope's first lender record is past the records")                     \
     X(FIRST_LENDER_BACK, "first-lender-back",                                  \
       "a scope's first lender record is before its caller's")                  \
     X(FIRST_LENDER_SKIP, "first-lender-skip",                                  \
@@ -264,6 +266,10 @@ static uint32_t records_naming(const restab_tables *t, uint32_t table,
 #define WHAT(...) snprintf(p->what, sizeof p->what, __VA_ARGS__)
 /* For a victim the checker must find by itself: its sentence names it. */
 #define NAMES(...) snprintf(p->names, sizeof p->names, __VA_ARGS__)
+/* The checker's sentences for invariant 5 (lib/src/observe.c). */
+#define OUT_OF_ORDER                                                           \
+    "scope %u's lender records start at %u, out of order (%u records in all)"
+#define NO_SCOPE "%u lender records belong to no scope"
 
 /*
  * Applies corruption c to the victim `pick` chooses and returns the invariant
@@ -495,15 +501,19 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
         patch_set(p, &rec->handle, i + 1);
         return 2;
     }
-    case CORRUPT_FIRST_LENDER_PAST:
-        /* Depth 0 only: restab_dump trusts a deeper scope's start to bound
-           its caller's records, and would read past them. */
+    case CORRUPT_FIRST_LENDER_PAST: {
+        /* The scopes below it are in order; it starts past the records. At
+           depth d > 0 it also ends scope d - 1's records past the last one,
+           which the dump must not read. */
         if (t->scope_len == 0 || t->lender_len == UINT32_MAX)
             return 0;
-        WHAT("scope 0: first lender %u -> %u (records: %u)",
-             t->scopes[0].first_lender, t->lender_len + 1, t->lender_len);
-        patch_set(p, &t->scopes[0].first_lender, t->lender_len + 1);
+        uint32_t d = pick % t->scope_len;
+        WHAT("scope %u: first lender %u -> %u (records: %u)", d,
+             t->scopes[d].first_lender, t->lender_len + 1, t->lender_len);
+        NAMES(OUT_OF_ORDER, d, t->lender_len + 1, t->lender_len);
+        patch_set(p, &t->scopes[d].first_lender, t->lender_len + 1);
         return 5;
+    }
     case CORRUPT_FIRST_LENDER_BACK: {
         uint32_t count = 0;
         for (uint32_t d = 1; d < t->scope_len; d++) {
@@ -523,6 +533,7 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             }
             WHAT("scope %u: first lender %u -> %u (scope %u starts at %u)", d,
                  t->scopes[d].first_lender, before - 1, d - 1, before);
+            NAMES(OUT_OF_ORDER, d, before - 1, t->lender_len);
             patch_set(p, &t->scopes[d].first_lender, before - 1);
             return 5;
         }
@@ -535,12 +546,17 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             return 0;
         WHAT("scope 0: first lender %u -> 1 (records: %u)",
              t->scopes[0].first_lender, t->lender_len);
+        if (t->scope_len > 1 && t->scopes[1].first_lender == 0)
+            NAMES(OUT_OF_ORDER, 1, 0, t->lender_len);
+        else
+            NAMES(NO_SCOPE, t->lender_len);
         patch_set(p, &t->scopes[0].first_lender, 1);
         return 5;
     case CORRUPT_SCOPES_DROPPED:
         if (t->lender_len == 0)
             return 0;
         WHAT("scope_len %u -> 0 (records: %u)", t->scope_len, t->lender_len);
+        NAMES(NO_SCOPE, t->lender_len);
         patch_set(p, &t->scope_len, 0);
         return 5;
     case CORRUPT_LIMIT_LOWERED: {
@@ -564,6 +580,12 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             uint32_t limit = len - (pick / 2) % len; /* 1 .. len */
             WHAT("limit %u -> %u (table %u has %u slots)", t->limit, limit, k,
                  len);
+            /* The first table that reaches the limit is named. */
+            uint32_t first = 0;
+            while (t->tables[first].len < limit)
+                first++;
+            NAMES("table %u holds handle %u, not below the limit %u", first,
+                  t->tables[first].len, limit);
             patch_set(p, &t->limit, limit);
             return 6;
         }
@@ -634,6 +656,9 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
 }
 
 #undef WHAT
+#undef NAMES
+#undef OUT_OF_ORDER
+#undef NO_SCOPE
 
 /* ---- The target --------------------------------------------------------- */
 
@@ -643,11 +668,37 @@ static void to_stderr(void *user, const char *text, size_t len)
     fwrite(text, 1, len, stderr);
 }
 
-static void drop_text(void *user, const char *text, size_t len)
+/*
+ * restab_dump on a broken state still lists, for each scope, the records
+ * from its start up to the next scope's start, cut to the records that
+ * exist ("none" when that leaves nothing). NULL, or the first line part it
+ * misses (written to want).
+ */
+static const char *dump_scopes_wrong(const restab_tables *t, const char *dump,
+                                     char *want, size_t size)
 {
-    size_t *total = user;
-    (void)text;
-    *total += len;
+    const char *at = dump;
+    snprintf(want, size, "scopes: %u\n", t->scope_len);
+    if (dump_text_find_line(&at, want) != 0)
+        return want;
+    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
+        uint32_t first, end;
+        restab__scope_lenders(t, depth, &first, &end);
+        end = end < t->lender_len ? end : t->lender_len;
+        first = first < end ? first : end;
+        if (dump_text_expect(&at, want, size,
+                             "  scope %u: borrow count %u, lenders:%s", depth,
+                             t->scopes[depth].borrow_count,
+                             first == end ? " none\n" : "") != 0)
+            return want;
+        for (uint32_t i = first; i < end; i++) {
+            if (dump_text_expect(&at, want, size, " %u/%u%s",
+                                 t->lenders[i].table, t->lenders[i].handle,
+                                 i + 1 == end ? "\n" : "") != 0)
+                return want;
+        }
+    }
+    return NULL;
 }
 
 /* Prints a failure report and aborts. */
@@ -760,11 +811,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p.names[0] != '\0' && strstr(msg, p.names) == NULL)
             fail(&prog, c, pick, &p, expected, got, msg,
                  "restab_check's message does not name the victim");
-        size_t dumped = 0;
-        restab_dump(t, drop_text, &dumped);
-        if (dumped == 0)
-            fail(&prog, c, pick, &p, expected, got, msg,
-                 "restab_dump wrote nothing");
+        dump_text dump = {NULL, 0, 0, 0};
+        restab_dump(t, dump_text_gather, &dump);
+        char want[96], why_dump[160];
+        const char *missing = NULL;
+        if (dump.text == NULL && !dump.failed)
+            missing = "anything";
+        else if (!dump.failed)
+            missing = dump_scopes_wrong(t, dump.text, want, sizeof want);
+        dump_text_free(&dump);
+        if (missing != NULL) {
+            snprintf(why_dump, sizeof why_dump,
+                     "restab_dump of the broken state lacks \"%.*s\"",
+                     (int)strcspn(missing, "\n"), missing);
+            fail(&prog, c, pick, &p, expected, got, msg, why_dump);
+        }
         patch_undo(&p);
         int after = restab_check(t, msg, sizeof msg);
         if (after != 0)
