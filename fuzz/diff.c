@@ -217,10 +217,10 @@ static void report(diff *d, const op_result *sut_result,
             d->sut->name, d->model->name);
     if (d->input != NULL)
         fprintf(out, "input: %s\n", d->input);
-    if (d->p->len > 0) {
+    if (d->steps > 0) {
         char line[OP_TEXT_MAX];
-        op_format(&d->p->ops[d->p->len - 1], line, sizeof line);
-        fprintf(out, "failing step: %zu (%s)\n", d->p->len, line);
+        op_format(&d->p->ops[d->steps - 1], line, sizeof line);
+        fprintf(out, "failing step: %zu (%s)\n", d->steps, line);
     } else {
         fprintf(out, "failing step: creating the table sets\n");
     }
@@ -235,25 +235,29 @@ static void report(diff *d, const op_result *sut_result,
     fprintf(out, "script up to and including the failing step (saved as "
                  "FILE.ops, scripts/replay FILE.ops reruns it):\n");
     fprintf(out, "---- 8< ----\n");
-    program_print(d->p, d->p->len, write_to_file, out);
+    program_print(d->p, d->steps, write_to_file, out);
     fprintf(out, "---- >8 ----\n");
     fflush(out);
 }
 
-int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
-               rt_alloc_fn alloc, void *alloc_user)
+int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
+               const program *p, program *record, rt_alloc_fn alloc,
+               void *alloc_user)
 {
     d->sut = sut;
     d->model = model;
     d->sut_self = NULL;
     d->model_self = NULL;
     d->p = p;
+    d->record = record;
+    d->steps = 0;
     d->steps_since_full = 0;
     d->sweep_interval = DIFF_FULL_EVERY;
     d->state_bound = 0;
     d->failed = 0;
     d->addressed_len = 0;
-    p->len = 0;
+    if (record != NULL)
+        record->len = 0;
     size_t tables = (size_t)p->instances + 1;
     d->addressed = malloc(tables * sizeof *d->addressed);
     d->is_addressed = calloc(tables, 1);
@@ -311,10 +315,11 @@ static size_t next_interval(const diff *d)
 int diff_step(diff *d, const op *o, op_result *model_result)
 {
     char what[WHAT_MAX];
-    if (program_push(d->p, *o) != 0) {
+    if (d->record != NULL && program_push(d->record, *o) != 0) {
         report(d, NULL, NULL, "the harness ran out of memory");
         return -1;
     }
+    d->steps++;
     if (op_takes_resource(o->code)) {
         uint32_t table = table_of(d->p, o->resource);
         if (!d->is_addressed[table]) {

@@ -27,7 +27,10 @@ typedef struct diff {
     const rt_impl *model;
     void *sut_self;
     void *model_self;
-    program *p;         /* the configuration and every operation run so far */
+    const program *p;   /* the configuration; its first `steps` operations
+                           are the ones run so far */
+    program *record;    /* when set (== p), each step is appended to it */
+    size_t steps;
     const char *input;  /* named in the report */
     FILE *report;       /* where the failure report goes (stderr) */
     FILE *trace;        /* when set, each step is echoed as "op => result" */
@@ -50,13 +53,15 @@ typedef struct diff {
 
 /*
  * Creates both table sets from p's configuration (the implementation under
- * test with the given allocation hook). p's operations are cleared; steps
- * append to them. Returns 0, 1 when the implementation under test ran out of
- * memory in an allocation-failure run (nothing to compare), or -1 after a
- * report.
+ * test with the given allocation hook). With `record` (which must be p),
+ * p's operations are cleared and each step appends its operation; without,
+ * the caller runs p's own operations in order, and reports quote them from
+ * p. Returns 0, 1 when the implementation under test ran out of memory in
+ * an allocation-failure run (nothing to compare), or -1 after a report.
  */
-int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model, program *p,
-               rt_alloc_fn alloc, void *alloc_user);
+int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
+               const program *p, program *record, rt_alloc_fn alloc,
+               void *alloc_user);
 
 /* Runs one operation on both. Returns 0, or -1 after a report; *model_result
    receives the model's result (for the decoder). */

@@ -44,7 +44,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     if (status == 0) {
         diff d;
         start(&d, opt);
-        status = diff_begin(&d, opt->sut, opt->model, &p, opt->alloc,
+        status = diff_begin(&d, opt->sut, opt->model, &p, &p, opt->alloc,
                             opt->alloc_user);
         if (status == 0) {
             op o;
@@ -66,22 +66,13 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     return status;
 }
 
+/* The script is its own record: reports quote its first steps. */
 int run_script(const program *script, const run_options *opt)
 {
-    program p;
-    program_init(&p);
-    int status = program_set_types(&p, script->types, script->type_instance);
-    if (status != 0) {
-        program_free(&p);
-        return -1;
-    }
-    p.instances = script->instances;
-    p.limit = script->limit;
-    p.max_lends = script->max_lends;
     diff d;
     start(&d, opt);
-    status = diff_begin(&d, opt->sut, opt->model, &p, opt->alloc,
-                        opt->alloc_user);
+    int status = diff_begin(&d, opt->sut, opt->model, script, NULL,
+                            opt->alloc, opt->alloc_user);
     for (size_t i = 0; status == 0 && i < script->len; i++) {
         op_result model_result;
         status = diff_step(&d, &script->ops[i], &model_result);
@@ -89,6 +80,5 @@ int run_script(const program *script, const run_options *opt)
     status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
-    program_free(&p);
     return status > 0 ? 0 : status;
 }
