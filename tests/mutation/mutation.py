@@ -4,9 +4,10 @@
 Each mutant is lib/src/restab.c or lib/src/observe.c with one edit. A mutant
 is compiled (only the mutated file) and linked with harness objects built
 once per run, then
-  stage a (replay): the restab_ops and restab_oom corpora through the
-    standalone drivers, the golden scripts through restab-replay, and the
-    unit tests, as ctest runs them;
+  stage a (replay): the restab_ops, restab_oom and restab_corrupt corpora
+    through the standalone drivers, the golden scripts and the large
+    differential scripts (tests/large) through restab-replay, and the unit
+    tests, as ctest runs them;
   stage b (fuzz): restab_ops under libFuzzer for --fuzz-seconds, starting
     from the committed corpus, for the mutants stage a did not kill.
 Python 3 standard library only.
@@ -458,6 +459,11 @@ class Runner:
             if rc != 0 or out != open(expected).read():
                 self.log.write(f"# golden {os.path.basename(script)} differs\n")
                 return "golden", spent
+        rc, _, t = self.call([replay, "--quiet", os.path.join(ROOT, "tests", "large")],
+                             self.log)
+        spent += t
+        if rc != 0:
+            return "replay-large", spent
         for topic in getattr(self, "unit_order", None) or unit_tests():
             test = os.path.join(d, f"test_{topic}")
             rc, _, _ = self.call(b.link_unit(topic, objs, test), self.log, cwd=b.dir, timeout=120)
@@ -729,8 +735,8 @@ def main(argv):
     print(f"stillborn:          {stillborn}")
     print(f"equivalent:         {equiv} (tests/mutation/equivalent.txt)")
     print(f"scored:             {scored}")
-    for stage in ("replay-ops", "replay-oom", "replay-corrupt", "golden", "unit"):
-        print(f"  killed by {stage + ':':<12}{count(lambda r, s=stage: r['status'] == 'killed' and r['stage'] == s)}")
+    for stage in ("replay-ops", "replay-oom", "replay-corrupt", "golden", "replay-large", "unit"):
+        print(f"  killed by {stage + ':':<16}{count(lambda r, s=stage: r['status'] == 'killed' and r['stage'] == s)}")
     print(f"killed by replay:   {by_replay} ({pct(by_replay)})")
     print(f"killed by fuzzing:  {by_fuzz}" + (" (fuzzing off)" if opts.no_fuzz else f" ({opts.fuzz_seconds}s each)"))
     print(f"survived:           {len(survived)}")
