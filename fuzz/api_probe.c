@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A free slot's link in the dump, just after "  H: free": " (last)" gives
-   FREE_LAST, " -> N" gives N. 0, or -1 when it is neither. */
+/* The link of the last free slot on a table's list. */
 #define FREE_LAST UINT32_MAX
 
+/* A free slot's link in the dump, just after "  H: free": " (last)" gives
+   FREE_LAST, " -> N" gives N. 0, or -1 when it is neither. */
 static int read_free_link(const char **at, uint32_t *link)
 {
     const char *p = *at;
