@@ -10,6 +10,9 @@ once per run, then
     tests, as ctest runs them;
   stage b (fuzz): restab_ops under libFuzzer for --fuzz-seconds, starting
     from the committed corpus, for the mutants stage a did not kill.
+With --fuzz-only, stage a is skipped and every mutant gets stage b from an
+empty corpus (--fuzz-target picks restab_ops or restab_ops_mut): how fast
+the fuzzer finds the bug without the seeds' help.
 Python 3 standard library only.
 """
 
@@ -35,7 +38,8 @@ FILES = ["lib/src/restab.c", "lib/src/observe.c"]
 RUN_TIMEOUT = 10  # seconds for one replay command (an endless loop is a kill)
 USAGE = ("scripts/mutation [--file lib/src/restab.c|lib/src/observe.c] "
          "[--max N | --sample N [--seed S]] [--jobs N] [--fuzz-seconds N] "
-         "[--no-fuzz] [--list] [--only ID]...")
+         "[--no-fuzz | --fuzz-only [--fuzz-target restab_ops|restab_ops_mut]] "
+         "[--list] [--only ID]... [--check]")
 
 
 class ToolError(Exception):
@@ -479,14 +483,15 @@ class Runner:
 
     def stage_b(self, mu, objs, d):
         b = self.fuzz
-        exe = os.path.join(d, "restab_ops_fuzz")
-        rc, _, _ = self.call(b.link_mutant("fuzz/restab_ops", objs, exe), self.log, cwd=b.dir, timeout=120)
+        target = self.opts.fuzz_target
+        exe = os.path.join(d, f"{target}_fuzz")
+        rc, _, _ = self.call(b.link_mutant(f"fuzz/{target}", objs, exe), self.log, cwd=b.dir, timeout=120)
         if rc != 0:
-            raise ToolError(f"{mu['id']}: linking the libFuzzer restab_ops failed")
+            raise ToolError(f"{mu['id']}: linking the libFuzzer {target} failed")
         work = os.path.join(d, "fuzz-corpus")
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
-        for seed in self.ops_seeds:
+        for seed in [] if self.opts.fuzz_only else self.ops_seeds:
             shutil.copy(seed, os.path.join(work, os.path.relpath(seed, self.ops_dir).replace("/", "_")))
         secs = self.opts.fuzz_seconds
         cmd = [exe, f"-max_total_time={secs}", "-timeout=10", "-rss_limit_mb=2048",
@@ -517,7 +522,7 @@ class Runner:
         if objs is None:
             result.update(status="stillborn")
             return result
-        killer, spent = self.stage_a(mu, objs, d)
+        killer, spent = (None, 0.0) if self.opts.fuzz_only else self.stage_a(mu, objs, d)
         if killer:
             result.update(status="killed", stage=killer, seconds=spent)
             return result
@@ -607,7 +612,12 @@ def parse_args(argv):
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
     p.add_argument("--fuzz-seconds", type=int, default=60, metavar="N")
     p.add_argument("--no-fuzz", action="store_true")
+    p.add_argument("--fuzz-only", action="store_true")
+    p.add_argument("--fuzz-target", choices=["restab_ops", "restab_ops_mut"],
+                   default="restab_ops")
     p.add_argument("--list", action="store_true")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when a mutant survives or an equivalent one is killed")
     p.add_argument("--only", action="append", metavar="ID",
                    help="run only these mutant IDs (repeatable)")
     opts = p.parse_args(argv)
@@ -617,6 +627,8 @@ def parse_args(argv):
             p.error(f"--{name.replace('_', '-')} must be positive")
     if opts.max is not None and opts.sample is not None:
         p.error("--max and --sample exclude each other")
+    if opts.no_fuzz and opts.fuzz_only:
+        p.error("--no-fuzz and --fuzz-only exclude each other")
     opts.file = [f if "/" in f else "lib/src/" + f for f in (opts.file or FILES)]
     return opts
 
@@ -671,7 +683,7 @@ def main(argv):
     if not opts.no_fuzz:
         fuzz = Build("fuzz", san + ["-DRESTAB_BUILD_TESTS=OFF", "-DRESTAB_BUILD_FUZZERS=ON",
                                     "-DRESTAB_FUZZ_ENGINE=libfuzzer"],
-                     ["fuzz/restab_ops"])
+                     [f"fuzz/{opts.fuzz_target}"])
     runner = ThreadLocalRunner(opts, replay, fuzz)
     runner.sources = sources
 
@@ -696,7 +708,8 @@ def main(argv):
     # Cheap unit tests first: most mutants they kill fall to any of them.
     runner.unit_order = sorted(runner.unit_times, key=runner.unit_times.get)
     print(f"baseline: stage a passes in {base_secs:.2f}s; {len(mutants)} mutants, "
-          f"{opts.jobs} jobs, fuzzing {'off' if opts.no_fuzz else f'{opts.fuzz_seconds}s'}",
+          f"{opts.jobs} jobs, fuzzing {'off' if opts.no_fuzz else f'{opts.fuzz_seconds}s'}"
+          + (f" ({opts.fuzz_target} alone, from an empty corpus)" if opts.fuzz_only else ""),
           flush=True)
 
     results = []
@@ -744,9 +757,9 @@ def main(argv):
     if times:
         print(f"time to kill:       median {statistics.median(times):.2f}s, max {max(times):.2f}s")
     print(f"wall time:          {time.monotonic() - started:.0f}s; results: {os.path.relpath(tsv, ROOT)}")
-    for r in results:
-        if r["status"] == "killed" and r.get("equivalent"):
-            print(f"note: {r['id']} is listed as equivalent but was killed ({r['stage']})")
+    misjudged = [r for r in results if r["status"] == "killed" and r.get("equivalent")]
+    for r in misjudged:
+        print(f"note: {r['id']} is listed as equivalent but was killed ({r['stage']})")
     stale = set(equivalent) - {m["id"] for m in generate_all_ids()}
     for s in sorted(stale):
         print(f"note: equivalent.txt names {s}, which is no longer a mutant")
@@ -754,6 +767,10 @@ def main(argv):
         print("\nsurvivors:")
         for r in survived:
             print(f"  {r['id']}\t{r['diff']}")
+    if opts.check and (survived or misjudged):
+        print(f"mutation: --check failed: {len(survived)} survived, "
+              f"{len(misjudged)} listed as equivalent but killed", file=sys.stderr)
+        return 1
     return 0
 
 
