@@ -3,7 +3,7 @@
  */
 #include "api_probe.h"
 
-#include "dump_text.h"
+#include "text_buffer.h"
 #include "impl_restab.h"
 
 #include <stdio.h>
@@ -18,15 +18,15 @@
 static int read_free_link(const char **at, uint32_t *link)
 {
     const char *p = *at;
-    if (dump_text_starts_with(p, " (last)\n")) {
+    if (text_starts_with(p, " (last)\n")) {
         *link = FREE_LAST;
         *at = p + strlen(" (last)\n");
         return 0;
     }
-    if (!dump_text_starts_with(p, " -> "))
+    if (!text_starts_with(p, " -> "))
         return -1;
     p += strlen(" -> ");
-    if (dump_text_number(&p, link) != 0 || *link == 0 || *link == FREE_LAST ||
+    if (text_number(&p, link) != 0 || *link == 0 || *link == FREE_LAST ||
         *p != '\n')
         return -1;
     *at = p + 1;
@@ -83,7 +83,7 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
     for (uint32_t ty = 0; restab_table_of(t, ty) != UINT32_MAX; ty++) {
         snprintf(want, size, "  t%u in instance %u\n", ty,
                  restab_table_of(t, ty));
-        if (dump_text_find_line(&at, want) != 0)
+        if (text_find_line(&at, want) != 0)
             return want;
     }
     for (uint32_t table = 0; table < tables; table++) {
@@ -95,7 +95,7 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             snprintf(want, size,
                      "table %u (instance %u): %u slots, next handle %u\n",
                      table, table, slots, restab_table_next(t, table));
-        if (dump_text_find_line(&at, want) != 0)
+        if (text_find_line(&at, want) != 0)
             return want;
         for (uint32_t h = 1; h <= slots; h++) {
             restab_slot_info info;
@@ -113,7 +113,7 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
                          resource, info.rep, info.scope);
             else
                 snprintf(want, size, "  %u: free", h);
-            if (dump_text_find_line(&at, want) != 0)
+            if (text_find_line(&at, want) != 0)
                 return want;
             links[h - 1] = 0;
             if (info.kind == RESTAB_SLOT_FREE &&
@@ -126,20 +126,20 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             return want;
     }
     snprintf(want, size, "scopes: %u\n", restab_scope_count(t));
-    if (dump_text_find_line(&at, want) != 0)
+    if (text_find_line(&at, want) != 0)
         return want;
     for (uint32_t depth = 0; depth < restab_scope_count(t); depth++) {
         uint32_t lenders = restab_scope_lender_count(t, depth);
         snprintf(want, size, "  scope %u: borrow count %u, lenders:%s",
                  depth, restab_scope_borrow_count(t, depth),
                  lenders == 0 ? " none\n" : "");
-        if (dump_text_find_line(&at, want) != 0)
+        if (text_find_line(&at, want) != 0)
             return want;
         for (uint32_t i = 0; i < lenders; i++) {
             uint32_t table = 0, handle = 0;
             (void)restab_scope_lender(t, depth, i, &table, &handle);
             /* Each record follows the previous one directly. */
-            if (dump_text_expect(&at, want, size, " %u/%u%s", table, handle,
+            if (text_expect(&at, want, size, " %u/%u%s", table, handle,
                                  i + 1 == lenders ? "\n" : "") != 0)
                 return want;
         }
@@ -223,11 +223,11 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
     EXPECT(strcmp(restab_status_str((restab_status)99), "unknown status") == 0);
 
     /* The dump describes every slot and scope of any reachable state. */
-    dump_text dump = {NULL, 0, 0, 0};
-    restab_dump(NULL, dump_text_gather, &dump);
+    text_buffer dump = {NULL, 0, 0, 0};
+    restab_dump(NULL, text_buffer_append, &dump);
     restab_dump(t, NULL, NULL);
     EXPECT(dump.len == 0);
-    restab_dump(t, dump_text_gather, &dump);
+    restab_dump(t, text_buffer_append, &dump);
     uint32_t most_slots = 0;
     for (uint32_t k = 0; k < tables; k++) {
         uint32_t n = restab_table_size(t, k);
@@ -239,7 +239,7 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
     if (!dump.failed && dump.text != NULL && links != NULL)
         missing = dump_misses(t, dump.text, links, line, sizeof line);
     free(links);
-    dump_text_free(&dump);
+    text_buffer_free(&dump);
     if (missing != NULL) {
         int shown = (int)strcspn(missing, "\n");
         snprintf(msg, msg_size, "API probe failed: the dump lacks \"%.*s\"",

@@ -18,7 +18,7 @@
  * input a no-op.
  */
 #include "decode.h"
-#include "dump_text.h"
+#include "text_buffer.h"
 #include "internal.h"
 
 #include <stdio.h>
@@ -679,20 +679,20 @@ static const char *dump_scopes_wrong(const restab_tables *t, const char *dump,
 {
     const char *at = dump;
     snprintf(want, size, "scopes: %u\n", t->scope_len);
-    if (dump_text_find_line(&at, want) != 0)
+    if (text_find_line(&at, want) != 0)
         return want;
     for (uint32_t depth = 0; depth < t->scope_len; depth++) {
         uint32_t first, end;
         restab__scope_lenders(t, depth, &first, &end);
         end = end < t->lender_len ? end : t->lender_len;
         first = first < end ? first : end;
-        if (dump_text_expect(&at, want, size,
+        if (text_expect(&at, want, size,
                              "  scope %u: borrow count %u, lenders:%s", depth,
                              t->scopes[depth].borrow_count,
                              first == end ? " none\n" : "") != 0)
             return want;
         for (uint32_t i = first; i < end; i++) {
-            if (dump_text_expect(&at, want, size, " %u/%u%s",
+            if (text_expect(&at, want, size, " %u/%u%s",
                                  t->lenders[i].table, t->lenders[i].handle,
                                  i + 1 == end ? "\n" : "") != 0)
                 return want;
@@ -811,15 +811,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p.names[0] != '\0' && strstr(msg, p.names) == NULL)
             fail(&prog, c, pick, &p, expected, got, msg,
                  "restab_check's message does not name the victim");
-        dump_text dump = {NULL, 0, 0, 0};
-        restab_dump(t, dump_text_gather, &dump);
+        text_buffer dump = {NULL, 0, 0, 0};
+        restab_dump(t, text_buffer_append, &dump);
         char want[96], why_dump[160];
         const char *missing = NULL;
         if (dump.text == NULL && !dump.failed)
             missing = "anything";
         else if (!dump.failed)
             missing = dump_scopes_wrong(t, dump.text, want, sizeof want);
-        dump_text_free(&dump);
+        text_buffer_free(&dump);
         if (missing != NULL) {
             snprintf(why_dump, sizeof why_dump,
                      "restab_dump of the broken state lacks \"%.*s\"",

@@ -5,6 +5,7 @@
  * program. Rejections must name the input and a line.
  */
 #include "run.h"
+#include "text_buffer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,37 +13,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct text_buffer {
-    char *text;
-    size_t len;
-    size_t cap;
-    int failed;
-} text_buffer;
-
-static void append(void *user, const char *text, size_t len)
-{
-    text_buffer *b = user;
-    if (b->failed)
-        return;
-    if (b->len + len > b->cap) {
-        size_t cap = (b->cap + len) * 2;
-        char *grown = realloc(b->text, cap);
-        if (grown == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->text = grown;
-        b->cap = cap;
-    }
-    memcpy(b->text + b->len, text, len);
-    b->len += len;
-}
-
 /* Printing and re-parsing must give the same program. */
 static int reprint_matches(const program *p)
 {
     text_buffer b = {NULL, 0, 0, 0};
-    program_print(p, p->len, append, &b);
+    program_print(p, p->len, text_buffer_append, &b);
     program again;
     program_init(&again);
     char err[256];
@@ -57,7 +32,7 @@ static int reprint_matches(const program *p)
                 b.text != NULL ? b.text : "");
     }
     program_free(&again);
-    free(b.text);
+    text_buffer_free(&b);
     return ok ? 0 : -1;
 }
 

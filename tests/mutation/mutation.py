@@ -439,22 +439,14 @@ class Runner:
                 raise ToolError(f"{mu['id']}: linking {target} failed (see {self.log.name})")
             return path
 
-        ops = exe("fuzz/restab_ops", "restab_ops")
-        rc, t = self.driver(ops, self.ops_seeds)
-        spent += t
-        if rc != 0:
-            return "replay-ops", spent
-        oom = exe("fuzz/restab_oom", "restab_oom")
-        rc, t = self.driver(oom, self.oom_seeds)
-        spent += t
-        if rc != 0:
-            return "replay-oom", spent
+        corpora = [("ops", self.ops_seeds), ("oom", self.oom_seeds)]
         if "fuzz/restab_corrupt" in b.link and self.corrupt_seeds:
-            corrupt = exe("fuzz/restab_corrupt", "restab_corrupt")
-            rc, t = self.driver(corrupt, self.corrupt_seeds)
+            corpora.append(("corrupt", self.corrupt_seeds))
+        for name, seeds in corpora:
+            rc, t = self.driver(exe(f"fuzz/restab_{name}", f"restab_{name}"), seeds)
             spent += t
             if rc != 0:
-                return "replay-corrupt", spent
+                return f"replay-{name}", spent
         replay = exe("fuzz/restab-replay", "restab-replay")
         for script, expected in self.golden:
             rc, out, t = self.call([replay, "--impl", "restab", "--script", script],

@@ -21,6 +21,8 @@
 #include "mutator.h"
 #include "program.h"
 
+#include "../check.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,23 +32,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
-
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        checks++;                                                              \
-        if (!(cond)) {                                                         \
-            failures++;                                                        \
-            if (failures <= 20) {                                              \
-                fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,         \
-                        __LINE__, #cond);                                      \
-                fprintf(stderr, __VA_ARGS__);                                  \
-                fputc('\n', stderr);                                           \
-            }                                                                  \
-        }                                                                      \
-    } while (0)
 
 /* ---- Helpers ------------------------------------------------------------ */
 

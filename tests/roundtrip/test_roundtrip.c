@@ -17,6 +17,9 @@
 
 #include "decode.h"
 #include "program.h"
+#include "text_buffer.h"
+
+#include "../check.h"
 
 #include <dirent.h>
 #include <inttypes.h>
@@ -25,23 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        checks++;                                                              \
-        if (!(cond)) {                                                         \
-            failures++;                                                        \
-            if (failures <= 20) {                                              \
-                fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,         \
-                        __LINE__, #cond);                                      \
-                fprintf(stderr, __VA_ARGS__);                                  \
-                fputc('\n', stderr);                                           \
-            }                                                                  \
-        }                                                                      \
-    } while (0)
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -58,34 +44,6 @@ static uint64_t next_random(void)
 static uint32_t random_below(uint32_t n)
 {
     return n == 0 ? 0 : (uint32_t)(next_random() % n);
-}
-
-typedef struct text_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    int failed;
-} text_buf;
-
-static void text_append(void *user, const char *text, size_t len)
-{
-    text_buf *t = user;
-    if (t->failed)
-        return;
-    if (t->len + len > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (cap < t->len + len)
-            cap *= 2;
-        char *grown = realloc(t->data, cap);
-        if (grown == NULL) {
-            t->failed = 1;
-            return;
-        }
-        t->data = grown;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, text, len);
-    t->len += len;
 }
 
 /* Encodes p, decodes the bytes, and checks the result equals p. */
@@ -115,24 +73,24 @@ static int check_roundtrip(const program *p, const char *what)
 /* Prints p as a .ops script and parses it back. */
 static void check_print_parse(const program *p, const char *what)
 {
-    text_buf t = {NULL, 0, 0, 0};
-    program_print(p, SIZE_MAX, text_append, &t);
+    text_buffer t = {NULL, 0, 0, 0};
+    program_print(p, SIZE_MAX, text_buffer_append, &t);
     CHECK(!t.failed, "%s: out of memory printing", what);
     if (t.failed) {
-        free(t.data);
+        text_buffer_free(&t);
         return;
     }
     program q;
     program_init(&q);
     char err[256];
-    int status = program_parse(t.data ? t.data : "", t.len, what, &q, err,
+    int status = program_parse(t.text ? t.text : "", t.len, what, &q, err,
                                sizeof err);
     CHECK(status == 0, "%s: printed program does not parse: %s", what, err);
     if (status == 0)
         CHECK(program_equal(p, &q), "%s: print/parse changed the program",
               what);
     program_free(&q);
-    free(t.data);
+    text_buffer_free(&t);
 }
 
 /* ---- (a) scripts -------------------------------------------------------- */

@@ -1,40 +1,40 @@
 /*
- * Gathering and scanning restab_dump's text (dump_text.h).
+ * Gathering text, and scanning restab_dump's (text_buffer.h).
  */
-#include "dump_text.h"
+#include "text_buffer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void dump_text_gather(void *user, const char *text, size_t len)
+void text_buffer_append(void *user, const char *text, size_t len)
 {
-    dump_text *d = user;
-    if (d->failed)
+    text_buffer *b = user;
+    if (b->failed)
         return;
-    if (d->len + len + 1 > d->cap) {
-        size_t cap = (d->len + len + 1) * 2;
-        char *grown = realloc(d->text, cap);
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = (b->len + len + 1) * 2;
+        char *grown = realloc(b->text, cap);
         if (grown == NULL) {
-            d->failed = 1;
+            b->failed = 1;
             return;
         }
-        d->text = grown;
-        d->cap = cap;
+        b->text = grown;
+        b->cap = cap;
     }
-    memcpy(d->text + d->len, text, len);
-    d->len += len;
-    d->text[d->len] = '\0';
+    memcpy(b->text + b->len, text, len);
+    b->len += len;
+    b->text[b->len] = '\0';
 }
 
-void dump_text_free(dump_text *d)
+void text_buffer_free(text_buffer *b)
 {
-    free(d->text);
-    memset(d, 0, sizeof *d);
+    free(b->text);
+    memset(b, 0, sizeof *b);
 }
 
-int dump_text_starts_with(const char *text, const char *prefix)
+int text_starts_with(const char *text, const char *prefix)
 {
     while (*prefix != '\0') {
         if (*text++ != *prefix++)
@@ -43,10 +43,10 @@ int dump_text_starts_with(const char *text, const char *prefix)
     return 1;
 }
 
-int dump_text_find_line(const char **at, const char *want)
+int text_find_line(const char **at, const char *want)
 {
     for (const char *p = *at;;) {
-        if (dump_text_starts_with(p, want)) {
+        if (text_starts_with(p, want)) {
             *at = p + strlen(want);
             return 0;
         }
@@ -58,20 +58,20 @@ int dump_text_find_line(const char **at, const char *want)
     }
 }
 
-int dump_text_expect(const char **at, char *want, size_t size, const char *fmt,
+int text_expect(const char **at, char *want, size_t size, const char *fmt,
                      ...)
 {
     va_list args;
     va_start(args, fmt);
     vsnprintf(want, size, fmt, args);
     va_end(args);
-    if (!dump_text_starts_with(*at, want))
+    if (!text_starts_with(*at, want))
         return -1;
     *at += strlen(want);
     return 0;
 }
 
-int dump_text_number(const char **at, uint32_t *value)
+int text_number(const char **at, uint32_t *value)
 {
     const char *p = *at;
     uint64_t n = 0;
