@@ -18,6 +18,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "impl_restab.h"
+#include "oracle.h"
 #include "run.h"
 #include "xorshift.h"
 
@@ -169,7 +171,7 @@ static double library_alone(const program *p)
 
 static double harness(const program *p)
 {
-    run_options opt = run_defaults();
+    run_options opt = run_defaults(&rt_restab, &rt_oracle);
     double start = now();
     if (run_script(p, &opt) != 0)
         fail("the harness found a difference in the benchmark program");

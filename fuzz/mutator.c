@@ -8,6 +8,7 @@
 #include "mutator.h"
 
 #include "decode.h"
+#include "oracle.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -645,9 +646,9 @@ size_t mutator_mutate(uint8_t *data, size_t size, size_t max_size,
     uint8_t *enc = NULL;
     size_t enc_size = 0, first = 0, out = 0;
     int ok = 0;
-    if (decode_program(data, size, &p) == 0 &&
+    if (decode_program(data, size, &rt_oracle, &p) == 0 &&
         mutator_mutate_program(&p, rng_next(&r), &first) == 0 &&
-        encode_program(&p, &enc, &enc_size) == 0) {
+        encode_program(&p, &rt_oracle, &enc, &enc_size) == 0) {
         if (enc_size <= max_size) {
             out = enc_size;
             ok = 1;
@@ -685,8 +686,8 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
     program_init(&q);
     uint8_t *enc = NULL;
     size_t enc_size = 0, written = 0;
-    int ok = decode_program(a, a_size, &pa) == 0 &&
-             decode_program(b, b_size, &pb) == 0 &&
+    int ok = decode_program(a, a_size, &rt_oracle, &pa) == 0 &&
+             decode_program(b, b_size, &rt_oracle, &pb) == 0 &&
              program_set_types(&q, pa.types, pa.type_instance) == 0;
     if (ok) {
         q.instances = pa.instances;
@@ -711,7 +712,7 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
              i++)
             ok = program_push(&q, pa.ops[i]) == 0;
     }
-    if (ok && encode_program(&q, &enc, &enc_size) == 0) {
+    if (ok && encode_program(&q, &rt_oracle, &enc, &enc_size) == 0) {
         written = min_size(enc_size, max_out);
         if (written > 0)
             memcpy(out, enc, written);

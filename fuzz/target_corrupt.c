@@ -18,6 +18,8 @@
  * input a no-op.
  */
 #include "decode.h"
+#include "impl_restab.h"
+#include "oracle.h"
 #include "text_buffer.h"
 #include "internal.h"
 
@@ -772,7 +774,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     program prog;
     program_init(&prog);
-    if (decode_program(data + 2, size - 2, &prog) != 0) {
+    if (decode_program(data + 2, size - 2, &rt_oracle, &prog) != 0) {
         program_free(&prog);
         return 0;
     }

@@ -1,14 +1,17 @@
 /*
- * restab_oom: the restab_ops program with one allocation failure injected.
+ * <impl>_oom: the <impl>_ops program with one allocation failure injected,
+ * for implementations that allocate only through rt_config.alloc.
  *
- * The first two bytes (little-endian) choose which allocation of restab fails
+ * The first two bytes (little-endian) choose which allocation fails
  * (1 = the first; 0 = none); the rest is a restab_ops input. The operation
  * whose allocation fails must report out-of-memory and change nothing (the
  * runner then checks restab's state against the oracle's state before that
  * step), every other operation must behave as usual, and once the table set
  * is destroyed no byte may remain allocated.
  */
+#include "oracle.h"
 #include "run.h"
+#include "sut.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data += 2;
         size -= 2;
     }
-    run_options opt = run_defaults();
+    run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
     opt.alloc = counting_realloc;
     opt.alloc_user = &a;
     opt.alloc_failures = &a.failures;
@@ -81,9 +84,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (status == 0 && (a.live_blocks != 0 || a.live_bytes != 0 || a.bad_size)) {
         fprintf(stderr,
                 "==== restab harness: allocation accounting is wrong ====\n"
-                "after restab_destroy: %zu blocks and %zu bytes still "
+                "after %s's destroy: %zu blocks and %zu bytes still "
                 "allocated%s (allocation %lu was made to fail)\n",
-                a.live_blocks, a.live_bytes,
+                opt.sut->name, a.live_blocks, a.live_bytes,
                 a.bad_size ? "; a free or resize gave the wrong old size" : "",
                 a.fail_at);
         status = -1;

@@ -4,7 +4,9 @@
  * oracle), and the printed form of a parsed program parses back to the same
  * program. Rejections must name the input and a line.
  */
+#include "oracle.h"
 #include "run.h"
+#include "sut.h"
 #include "text_buffer.h"
 
 #include <stdio.h>
@@ -53,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Long scripts are the ops target's business; keep runs short. */
         if (p.len > 4096)
             p.len = 4096;
-        run_options opt = run_defaults();
+        run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
         status = reprint_matches(&p);
         if (status == 0)
             status = run_script(&p, &opt);

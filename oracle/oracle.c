@@ -247,6 +247,8 @@ static rt_status o_create(const rt_config *cfg, void **self)
 
     if (cfg == NULL || self == NULL)
         return RT_INVALID;
+    if (cfg->semantics != RT_SEMANTICS_WASMTIME35)
+        return RT_INVALID;
     if (cfg->types > 0 && cfg->type_instance == NULL)
         return RT_INVALID;
     for (k = 0; k < cfg->types; k++)
@@ -771,6 +773,7 @@ static int o_scope_lender(const void *self, uint32_t depth, uint32_t i,
 
 const rt_impl rt_oracle = {
     "oracle",
+    1u << RT_SEMANTICS_WASMTIME35,
     o_create,
     o_destroy,
     o_new,
@@ -790,4 +793,5 @@ const rt_impl rt_oracle = {
     o_scope_borrow_count,
     o_scope_lender_count,
     o_scope_lender,
+    NULL,
 };

@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "oracle.h"
 #include "mutator.h"
 #include "program.h"
 
@@ -29,7 +30,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -186,8 +186,8 @@ static void mutate_checked(const input *in, size_t max_size, unsigned seed,
     program before, got;
     program_init(&before);
     program_init(&got);
-    CHECK(decode_program(in->data, size, &before) == 0, "input decodes");
-    CHECK(decode_program(a, na, &got) == 0, "output decodes");
+    CHECK(decode_program(in->data, size, &rt_oracle, &before) == 0, "input decodes");
+    CHECK(decode_program(a, na, &rt_oracle, &got) == 0, "output decodes");
     t->calls++;
     if (!same_config(&before, &got))
         t->config_changed++;
@@ -273,7 +273,7 @@ static void test_programs_valid(void)
     for (size_t i = 0; i < input_count; i++) {
         program p;
         program_init(&p);
-        CHECK(decode_program(inputs[i].data, inputs[i].size, &p) == 0, "decodes");
+        CHECK(decode_program(inputs[i].data, inputs[i].size, &rt_oracle, &p) == 0, "decodes");
         /* a chain of mutations on one program */
         for (uint64_t seed = 1; seed <= 60; seed++) {
             size_t first = 0;
@@ -281,13 +281,13 @@ static void test_programs_valid(void)
             CHECK(first <= p.len || p.len == 0, "first %zu of %zu", first, p.len);
             uint8_t *enc = NULL;
             size_t enc_size = 0;
-            int status = encode_program(&p, &enc, &enc_size);
+            int status = encode_program(&p, &rt_oracle, &enc, &enc_size);
             CHECK(status == 0, "input %zu, seed %llu: the program encodes", i,
                   (unsigned long long)seed);
             if (status == 0) {
                 program back;
                 program_init(&back);
-                CHECK(decode_program(enc, enc_size, &back) == 0 &&
+                CHECK(decode_program(enc, enc_size, &rt_oracle, &back) == 0 &&
                           program_equal(&p, &back),
                       "input %zu, seed %llu: round trip", i,
                       (unsigned long long)seed);
@@ -325,8 +325,8 @@ static void test_cross_over(void)
         program pa, q;
         program_init(&pa);
         program_init(&q);
-        CHECK(decode_program(out, n, &q) == 0, "crossover output decodes");
-        (void)decode_program(a->data, a->size, &pa);
+        CHECK(decode_program(out, n, &rt_oracle, &q) == 0, "crossover output decodes");
+        (void)decode_program(a->data, a->size, &rt_oracle, &pa);
         if (max == sizeof out) {
             CHECK(same_config(&pa, &q), "the configuration of the first");
             changed += !program_equal(&pa, &q);
@@ -369,7 +369,6 @@ static void test_afl(void)
 
 int main(int argc, char **argv)
 {
-    LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++)
         load(argv[i]);
     static const uint8_t tiny[] = {0x09, 0x00, 0x00, 0x01};

@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "oracle.h"
 #include "program.h"
 #include "text_buffer.h"
 
@@ -52,13 +53,13 @@ static int check_roundtrip(const program *p, const char *what)
     uint8_t *bytes = NULL;
     size_t size = 0;
     int ok = 0;
-    if (encode_program(p, &bytes, &size) != 0) {
+    if (encode_program(p, &rt_oracle, &bytes, &size) != 0) {
         CHECK(0, "%s: encode_program failed", what);
         return 0;
     }
     program back;
     program_init(&back);
-    if (decode_program(bytes, size, &back) != 0) {
+    if (decode_program(bytes, size, &rt_oracle, &back) != 0) {
         CHECK(0, "%s: decode_program failed", what);
     } else {
         ok = program_equal(p, &back);
@@ -153,7 +154,7 @@ static void check_script(const char *path)
            DECODE_MAX_OPS operations round-trip. */
         uint8_t *bytes = NULL;
         size_t size = 0;
-        CHECK(encode_program(&p, &bytes, &size) == -1,
+        CHECK(encode_program(&p, &rt_oracle, &bytes, &size) == -1,
               "%s: %zu operations encoded", path, p.len);
         free(bytes);
         p.len = DECODE_MAX_OPS;
@@ -238,8 +239,8 @@ static void check_random_bytes(int iterations)
         program a, b;
         program_init(&a);
         program_init(&b);
-        int sa = decode_program(data, size, &a);
-        int sb = decode_program(data, size, &b);
+        int sa = decode_program(data, size, &rt_oracle, &a);
+        int sb = decode_program(data, size, &rt_oracle, &b);
         CHECK(sa == 0 && sb == 0, "%s: decode_program failed", what);
         CHECK(program_equal(&a, &b), "%s: decoding is not deterministic",
               what);
@@ -375,7 +376,7 @@ static void check_big_configs(void)
     CHECK(random_ops(&p, DECODE_MAX_OPS + 1) == 0, "oracle");
     uint8_t *bytes = NULL;
     size_t size = 0;
-    CHECK(encode_program(&p, &bytes, &size) == -1, "over-long program encoded");
+    CHECK(encode_program(&p, &rt_oracle, &bytes, &size) == -1, "over-long program encoded");
     free(bytes);
     program_free(&p);
 

@@ -41,6 +41,23 @@ int op_takes_resource(op_code code)
 
 /* ---- Programs --------------------------------------------------------- */
 
+static const char *const semantics_words[RT_SEMANTICS_COUNT] = {
+    [RT_SEMANTICS_WASMTIME35] = "wasmtime35",
+    [RT_SEMANTICS_SPEC] = "spec",
+};
+
+const char *semantics_name(rt_semantics semantics)
+{
+    return (unsigned)semantics < RT_SEMANTICS_COUNT ? semantics_words[semantics]
+                                                    : "unknown";
+}
+
+uint32_t program_default_limit(rt_semantics semantics)
+{
+    return semantics == RT_SEMANTICS_SPEC ? PROGRAM_SPEC_DEFAULT_LIMIT
+                                          : PROGRAM_DEFAULT_LIMIT;
+}
+
 void program_init(program *p)
 {
     memset(p, 0, sizeof *p);
@@ -91,7 +108,8 @@ int program_push(program *p, op o)
 
 int program_equal(const program *a, const program *b)
 {
-    if (a->instances != b->instances || a->types != b->types ||
+    if (a->semantics != b->semantics || a->instances != b->instances ||
+        a->types != b->types ||
         a->limit != b->limit || a->max_lends != b->max_lends ||
         a->len != b->len)
         return 0;
@@ -110,8 +128,9 @@ int program_equal(const program *a, const program *b)
 
 rt_config program_config(const program *p)
 {
-    rt_config cfg = {p->instances, p->types, p->type_instance,
-                     p->limit,     p->max_lends, NULL, NULL};
+    rt_config cfg = {p->instances, p->types,     p->type_instance,
+                     p->limit,     p->max_lends, p->semantics,
+                     NULL,         NULL};
     return cfg;
 }
 
@@ -124,7 +143,8 @@ typedef struct parser {
     program *p;
     size_t line;
     /* line numbers of the directives seen (0: not given) */
-    size_t instances_line, types_line, limit_line, max_lends_line;
+    size_t semantics_line, instances_line, types_line, limit_line,
+        max_lends_line;
     /* the words of the current line; a types line is the longest */
     const char **tokens;
     size_t *token_len;
@@ -220,9 +240,13 @@ static int expect_operands(parser *ps, size_t want)
     return 0;
 }
 
-/* The types in force must all name an existing instance. */
+/* Completes the configuration once the directives are read: the profile's
+   default limit unless one was given, and the types in force must all name
+   an existing instance. */
 static int check_config(parser *ps)
 {
+    if (!ps->limit_line)
+        ps->p->limit = program_default_limit(ps->p->semantics);
     for (uint32_t ty = 0; ty < ps->p->types; ty++) {
         if (ps->p->type_instance[ty] >= ps->p->instances) {
             size_t at = ps->types_line ? ps->types_line : ps->instances_line;
@@ -285,6 +309,19 @@ static int parse_line(parser *ps)
                         value, PROGRAM_MAX_INSTANCES);
         p->instances = value;
         return 0;
+    }
+    if (token_is(ps, 0, "semantics")) {
+        if (parse_directive(ps, &ps->semantics_line, "semantics") ||
+            expect_operands(ps, 1))
+            return -1;
+        for (int s = 0; s < RT_SEMANTICS_COUNT; s++) {
+            if (token_is(ps, 1, semantics_words[s])) {
+                p->semantics = (rt_semantics)s;
+                return 0;
+            }
+        }
+        return fail(ps, "unknown semantics '%.*s' (spec or wasmtime35)",
+                    shown(ps, 1), ps->tokens[1]);
     }
     if (token_is(ps, 0, "types"))
         return parse_directive(ps, &ps->types_line, "types") || parse_types(ps);
@@ -476,12 +513,14 @@ static void emit(text_sink sink, void *user, const char *fmt, ...)
 
 void program_print(const program *p, size_t count, text_sink sink, void *user)
 {
+    if (p->semantics != RT_SEMANTICS_WASMTIME35)
+        emit(sink, user, "semantics %s\n", semantics_name(p->semantics));
     emit(sink, user, "instances %" PRIu32 "\n", p->instances);
     emit(sink, user, "types");
     for (uint32_t ty = 0; ty < p->types; ty++)
         emit(sink, user, " %" PRIu32, p->type_instance[ty]);
     emit(sink, user, "\n");
-    if (p->limit != PROGRAM_DEFAULT_LIMIT)
+    if (p->limit != program_default_limit(p->semantics))
         emit(sink, user, "limit %" PRIu32 "\n", p->limit);
     if (p->max_lends != PROGRAM_DEFAULT_MAX_LENDS)
         emit(sink, user, "max_lends %" PRIu32 "\n", p->max_lends);

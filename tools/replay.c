@@ -1,15 +1,15 @@
 /*
- * restab-replay: runs .ops scripts and fuzz inputs (scripts/replay wraps it).
+ * <impl>-replay: runs .ops scripts and fuzz inputs (scripts/replay wraps it).
  *
- *   restab-replay --script FILE.ops|- [--verbose] [--impl restab|oracle]
+ *   <impl>-replay --script FILE.ops|- [--verbose] [--impl restab|oracle]
  *       Runs a script on one implementation and prints one result line per
  *       operation (docs/semantics.md), checking integrity after each.
- *   restab-replay [--quiet] FILE|DIR...
+ *   <impl>-replay [--quiet] FILE|DIR...
  *       Runs fuzz inputs (binary, or .ops scripts) differentially, restab
  *       against the oracle, printing "op => result" per step.
- *   restab-replay --print FILE
+ *   <impl>-replay --print FILE
  *       Prints the .ops script that a binary input decodes to.
- *   restab-replay --encode FILE.ops [OUT]
+ *   <impl>-replay --encode FILE.ops [OUT]
  *       Writes the binary input that decodes to the script (default OUT:
  *       FILE with .ops replaced by .bin).
  *
@@ -19,7 +19,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "oracle.h"
 #include "run.h"
+#include "sut.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,11 +31,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define USAGE                                                                  \
-    "usage: restab-replay --script FILE.ops|- [--verbose] [--impl restab|oracle]\n" \
-    "       restab-replay [--quiet] FILE|DIR...\n"                             \
-    "       restab-replay --print FILE\n"                                   \
-    "       restab-replay --encode FILE.ops [OUT]\n"
+/* The program's name in messages and the usage text (argv[0]'s base). */
+static const char *prog = "replay";
+
+static void print_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: %s --script FILE.ops|- [--verbose] [--impl %s|oracle]\n"
+            "       %s [--quiet] FILE|DIR...\n"
+            "       %s --print FILE\n"
+            "       %s --encode FILE.ops [OUT]\n",
+            prog, fuzz_sut()->name, prog, prog, prog);
+}
 
 enum { EXIT_FOUND = 1, EXIT_USAGE = 2 };
 
@@ -44,9 +53,10 @@ static int usage_error(const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    fprintf(stderr, "restab-replay: ");
+    fprintf(stderr, "%s: ", prog);
     vfprintf(stderr, fmt, args);
-    fprintf(stderr, "\n" USAGE);
+    fputc('\n', stderr);
+    print_usage(stderr);
     va_end(args);
     return EXIT_USAGE;
 }
@@ -56,7 +66,7 @@ static char *read_all(const char *path, size_t *size)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (f == NULL) {
-        fprintf(stderr, "restab-replay: cannot open '%s': %s\n", path,
+        fprintf(stderr, "%s: cannot open '%s': %s\n", prog, path,
                 strerror(errno));
         return NULL;
     }
@@ -77,7 +87,7 @@ static char *read_all(const char *path, size_t *size)
     }
     int failed = buf == NULL || ferror(f);
     if (failed)
-        fprintf(stderr, "restab-replay: cannot read '%s': %s\n", path,
+        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
                 buf == NULL ? "out of memory" : strerror(errno));
     if (f != stdin)
         fclose(f);
@@ -128,7 +138,7 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
     void *self = NULL;
     rt_status created = impl->create(&cfg, &self);
     if (created != RT_OK) {
-        fprintf(stderr, "restab-replay: %s cannot create the table set: %s\n",
+        fprintf(stderr, "%s: %s cannot create the table set: %s\n", prog,
                 impl->name, rt_status_name(created));
         program_free(&p);
         return EXIT_USAGE;
@@ -144,9 +154,9 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
             printf("%s\n", result);
         }
         char msg[256];
-        if (impl->check(self, msg, sizeof msg) != 0) {
+        if (impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
             fflush(stdout);
-            fprintf(stderr, "restab-replay: after operation %zu, %s: %s\n",
+            fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
                     i + 1, impl->name, msg);
             status = EXIT_FOUND;
         }
@@ -170,10 +180,10 @@ static int print_mode(const char *path)
         return EXIT_USAGE;
     program p;
     program_init(&p);
-    int status = decode_program((const uint8_t *)data, size, &p);
+    int status = decode_program((const uint8_t *)data, size, &rt_oracle, &p);
     free(data);
     if (status != 0) {
-        fprintf(stderr, "restab-replay: cannot decode '%s': out of memory\n",
+        fprintf(stderr, "%s: cannot decode '%s': out of memory\n", prog,
                 path);
         program_free(&p);
         return EXIT_USAGE;
@@ -192,16 +202,16 @@ static int encode_mode(const char *path, const char *out_path)
     if (status != 0)
         return status;
     if (p.len > DECODE_MAX_OPS) {
-        fprintf(stderr, "restab-replay: '%s' has %zu operations; a binary "
-                        "input holds at most %d\n",
+        fprintf(stderr, "%s: '%s' has %zu operations; a binary "
+                        "input holds at most %d\n", prog,
                 path, p.len, DECODE_MAX_OPS);
         program_free(&p);
         return EXIT_USAGE;
     }
     uint8_t *bytes = NULL;
     size_t size = 0;
-    if (encode_program(&p, &bytes, &size) != 0) {
-        fprintf(stderr, "restab-replay: cannot encode '%s': out of memory\n",
+    if (encode_program(&p, &rt_oracle, &bytes, &size) != 0) {
+        fprintf(stderr, "%s: cannot encode '%s': out of memory\n", prog,
                 path);
         program_free(&p);
         return EXIT_USAGE;
@@ -225,10 +235,10 @@ static int encode_mode(const char *path, const char *out_path)
     if (f != NULL && fclose(f) != 0)
         ok = 0;
     if (!ok)
-        fprintf(stderr, "restab-replay: cannot write '%s': %s\n", out_path,
+        fprintf(stderr, "%s: cannot write '%s': %s\n", prog, out_path,
                 strerror(errno));
     else
-        fprintf(stderr, "restab-replay: wrote %s (%zu bytes)\n", out_path,
+        fprintf(stderr, "%s: wrote %s (%zu bytes)\n", prog, out_path,
                 size);
     free(derived);
     free(bytes);
@@ -237,9 +247,10 @@ static int encode_mode(const char *path, const char *out_path)
 
 static int run_file(const char *path, int quiet)
 {
-    run_options opt = run_defaults();
+    run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
     opt.input = path;
     opt.trace = quiet ? NULL : stdout;
+    opt.final_check = 1;
     if (!quiet)
         printf("# %s\n", path);
     int status;
@@ -274,7 +285,7 @@ static int run_dir(const char *path, int quiet, int *ran)
 {
     DIR *dir = opendir(path);
     if (dir == NULL) {
-        fprintf(stderr, "restab-replay: cannot open directory '%s': %s\n",
+        fprintf(stderr, "%s: cannot open directory '%s': %s\n", prog,
                 path, strerror(errno));
         return EXIT_USAGE;
     }
@@ -327,7 +338,9 @@ static int run_dir(const char *path, int quiet, int *ran)
 int main(int argc, char **argv)
 {
     const char *script = NULL, *print = NULL, *encode = NULL, *encode_out = NULL;
-    const rt_impl *impl = &rt_restab;
+    const char *slash = strrchr(argv[0], '/');
+    prog = slash != NULL ? slash + 1 : argv[0];
+    const rt_impl *impl = fuzz_sut();
     int verbose = 0, quiet = 0, first_path = argc;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -346,19 +359,19 @@ int main(int argc, char **argv)
                 script = value;
             else if (arg[2] == 'p')
                 print = value;
-            else if (strcmp(value, "restab") == 0)
-                impl = &rt_restab;
+            else if (strcmp(value, fuzz_sut()->name) == 0)
+                impl = fuzz_sut();
             else if (strcmp(value, "oracle") == 0)
                 impl = &rt_oracle;
             else
-                return usage_error("unknown implementation '%s' (restab or oracle)",
-                                   value);
+                return usage_error("unknown implementation '%s' (%s or oracle)",
+                                   value, fuzz_sut()->name);
         } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
             verbose = 1;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             quiet = 1;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(USAGE, stdout);
+            print_usage(stdout);
             return 0;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option '%s'", arg);
@@ -384,7 +397,7 @@ int main(int argc, char **argv)
     for (int i = first_path; i < argc && status == 0; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "restab-replay: cannot open '%s': %s\n", argv[i],
+            fprintf(stderr, "%s: cannot open '%s': %s\n", prog, argv[i],
                     strerror(errno));
             return EXIT_USAGE;
         }
@@ -396,7 +409,7 @@ int main(int argc, char **argv)
         }
     }
     if (status == 0)
-        fprintf(stderr, "restab-replay: %d input%s ran with no difference\n",
+        fprintf(stderr, "%s: %d input%s ran with no difference\n", prog,
                 ran, ran == 1 ? "" : "s");
     return status;
 }

@@ -3,6 +3,8 @@
  */
 #include "impl_restab.h"
 
+#include "api_probe.h"
+
 rt_status restab_to_rt(restab_status status)
 {
     switch (status) {
@@ -34,6 +36,8 @@ rt_status restab_to_rt(restab_status status)
 
 static rt_status create(const rt_config *cfg, void **self)
 {
+    if (cfg->semantics != RT_SEMANTICS_WASMTIME35)
+        return RT_INVALID;
     restab_config rc;
     restab_config_init(&rc);
     rc.instances = cfg->instances;
@@ -165,8 +169,19 @@ static int scope_lender(const void *self, uint32_t depth, uint32_t i,
     return restab_scope_lender(self, depth, i, table, handle);
 }
 
+/* restab's own probes of the final state: its API's argument validation on
+   the live state and on a fresh set, and its dump (api_probe.h). */
+static int final_check(void *self, char *msg, size_t msg_size)
+{
+    static const uint32_t type_instance[] = {0, 0, 1};
+    if (api_probe(self, msg, msg_size) != 0)
+        return -1;
+    return api_probe_fresh(2, 3, type_instance, msg, msg_size);
+}
+
 const rt_impl rt_restab = {
     .name = "restab",
+    .profiles = 1u << RT_SEMANTICS_WASMTIME35,
     .create = create,
     .destroy = destroy,
     .resource_new = resource_new,
@@ -186,4 +201,5 @@ const rt_impl rt_restab = {
     .scope_borrow_count = scope_borrow_count,
     .scope_lender_count = scope_lender_count,
     .scope_lender = scope_lender,
+    .final_check = final_check,
 };

@@ -9,21 +9,21 @@
 #include "diff.h"
 
 typedef struct run_options {
-    const rt_impl *sut;   /* the implementation under test (rt_restab) */
-    const rt_impl *model; /* the model (rt_oracle) */
+    const rt_impl *sut;   /* the implementation under test */
+    const rt_impl *model; /* the model it is compared with (the oracle) */
     const char *input;    /* the input's name for reports, or NULL */
     FILE *report;         /* failure reports (stderr) */
     FILE *trace;          /* "op => result" per step, or NULL */
     rt_alloc_fn alloc;    /* the implementation under test's allocator */
     void *alloc_user;
     const unsigned long *alloc_failures; /* see diff.h */
-    /* Called with the implementation under test's state after the last
-       step, when every step agreed; 0, or -1 with a sentence in msg. */
-    int (*final_check)(void *sut_self, char *msg, size_t msg_size);
+    /* 1: run the implementation under test's final_check (when it has
+       one) on the state after the last step, when every step agreed. */
+    int final_check;
 } run_options;
 
-/* Options for restab against the oracle, reporting to stderr. */
-run_options run_defaults(void);
+/* Options for sut against model, reporting to stderr, no final check. */
+run_options run_defaults(const rt_impl *sut, const rt_impl *model);
 
 /* Decodes and runs a byte input. 0, or -1 after a failure report. */
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt);

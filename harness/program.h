@@ -6,7 +6,7 @@
 #ifndef RESTAB_FUZZ_PROGRAM_H
 #define RESTAB_FUZZ_PROGRAM_H
 
-#include "impl.h"
+#include "restab_impl.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +17,8 @@
 
 #define PROGRAM_DEFAULT_INSTANCES 2u
 #define PROGRAM_DEFAULT_LIMIT (UINT32_C(1) << 30)
+/* The spec profile's default: its largest handle is 2^28 - 1. */
+#define PROGRAM_SPEC_DEFAULT_LIMIT (UINT32_C(1) << 28)
 #define PROGRAM_DEFAULT_MAX_LENDS UINT32_MAX
 
 /* X(NAME, word, takes a resource and operand, operand is a rep) */
@@ -47,6 +49,7 @@ typedef struct op {
 } op;
 
 typedef struct program {
+    rt_semantics semantics;
     uint32_t instances;
     uint32_t types;
     uint32_t *type_instance; /* [types] */
@@ -72,6 +75,11 @@ typedef struct op_result {
 
 /* The longest line op_format or result_format writes, with its NUL. */
 #define OP_TEXT_MAX 48
+
+/* The default handle limit of a profile. */
+uint32_t program_default_limit(rt_semantics semantics);
+/* The .ops word of a profile ("spec", "wasmtime35"). */
+const char *semantics_name(rt_semantics semantics);
 
 const char *op_name(op_code code);
 int op_takes_resource(op_code code);

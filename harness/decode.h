@@ -26,7 +26,7 @@
 #ifndef RESTAB_FUZZ_DECODE_H
 #define RESTAB_FUZZ_DECODE_H
 
-#include "impl.h"
+#include "restab_impl.h"
 #include "program.h"
 
 #include <stddef.h>
@@ -95,11 +95,12 @@ void decoder_end(decoder *d);
 
 /*
  * Whole-input convenience: decodes data into p (program_init'ed; its
- * operations are replaced) by running rt_oracle. Returns 0, or -1 when out of
- * memory or the oracle cannot be created; then p holds the configuration and
- * no operations.
+ * operations are replaced) by running the model (the oracle). Returns 0, or
+ * -1 when out of memory or the model cannot be created; then p holds the
+ * configuration and no operations.
  */
-int decode_program(const uint8_t *data, size_t size, program *p);
+int decode_program(const uint8_t *data, size_t size, const rt_impl *model,
+                   program *p);
 
 /*
  * Encodes p as bytes that decode_program turns back into a program equal to
@@ -108,6 +109,7 @@ int decode_program(const uint8_t *data, size_t size, program *p);
  * unknown resource or code, enter/exit with a nonzero resource or operand)
  * or when it has more than DECODE_MAX_OPS operations.
  */
-int encode_program(const program *p, uint8_t **out, size_t *out_size);
+int encode_program(const program *p, const rt_impl *model, uint8_t **out,
+                   size_t *out_size);
 
 #endif /* RESTAB_FUZZ_DECODE_H */

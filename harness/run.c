@@ -5,23 +5,25 @@
 
 #include "decode.h"
 
-run_options run_defaults(void)
+run_options run_defaults(const rt_impl *sut, const rt_impl *model)
 {
-    run_options opt = {&rt_restab, &rt_oracle, NULL, stderr, NULL,
-                       NULL,       NULL,       NULL,    NULL};
+    run_options opt = {sut, model, NULL, stderr, NULL, NULL, NULL, NULL, 0};
     return opt;
 }
 
 /* The run's last check, before diff_end frees the states. */
 static int finish(diff *d, const run_options *opt, int status)
 {
-    if (status != 0 || opt->final_check == NULL || d->sut_self == NULL)
+    if (status != 0 || !opt->final_check || opt->sut->final_check == NULL ||
+        d->sut_self == NULL)
         return status;
     char msg[256];
-    if (opt->final_check(d->sut_self, msg, sizeof msg) == 0)
+    msg[0] = '\0';
+    if (opt->sut->final_check(d->sut_self, msg, sizeof msg) == 0)
         return 0;
     if (opt->report != NULL)
-        fprintf(opt->report, "==== restab harness: %s ====\n%s%s\n", msg,
+        fprintf(opt->report, "==== restab harness: %s's final check: %s ====\n%s%s\n",
+                opt->sut->name, msg,
                 opt->input != NULL ? "input: " : "",
                 opt->input != NULL ? opt->input : "");
     return -1;

@@ -403,7 +403,8 @@ void decoder_end(decoder *d)
     d->done = 1;
 }
 
-int decode_program(const uint8_t *data, size_t size, program *p)
+int decode_program(const uint8_t *data, size_t size, const rt_impl *model,
+                   program *p)
 {
     decoder d;
     p->len = 0;
@@ -413,14 +414,14 @@ int decode_program(const uint8_t *data, size_t size, program *p)
     }
     rt_config cfg = program_config(p);
     void *self = NULL;
-    if (rt_oracle.create(&cfg, &self) != RT_OK) {
+    if (model->create(&cfg, &self) != RT_OK) {
         decoder_end(&d);
         return -1;
     }
     int status = 0;
     op o;
-    while (decoder_next(&d, &rt_oracle, self, &o)) {
-        op_result r = op_run(&rt_oracle, self, &o);
+    while (decoder_next(&d, model, self, &o)) {
+        op_result r = op_run(model, self, &o);
         if (r.status == RT_OUT_OF_MEMORY || program_push(p, o) != 0) {
             status = -1;
             p->len = 0;
@@ -428,7 +429,7 @@ int decode_program(const uint8_t *data, size_t size, program *p)
         }
         decoder_observe(&d, &o, &r);
     }
-    rt_oracle.destroy(self);
+    model->destroy(self);
     decoder_end(&d);
     return status;
 }
@@ -599,7 +600,8 @@ static int ops_equal(const op *a, const op *b)
            a->operand == b->operand;
 }
 
-int encode_program(const program *p, uint8_t **out, size_t *out_size)
+int encode_program(const program *p, const rt_impl *model, uint8_t **out,
+                   size_t *out_size)
 {
     *out = NULL;
     *out_size = 0;
@@ -629,7 +631,7 @@ int encode_program(const program *p, uint8_t **out, size_t *out_size)
                 (size_t)p->types * sizeof *p->type_instance) != 0))
         goto done;
     rt_config cfg = program_config(&q);
-    if (rt_oracle.create(&cfg, &self) != RT_OK) {
+    if (model->create(&cfg, &self) != RT_OK) {
         self = NULL;
         goto done;
     }
@@ -644,7 +646,7 @@ int encode_program(const program *p, uint8_t **out, size_t *out_size)
             (void)table_of(&d, o->resource, &table);
             unsigned mode = 14, n = 0;
             uint8_t extra[4];
-            choose_operand(&d, o, table, &rt_oracle, self, &mode, extra, &n);
+            choose_operand(&d, o, table, model, self, &mode, extra, &n);
             buf[len++] = (uint8_t)(nibble | (mode << 4));
             put_le(buf, &len, o->resource == RT_HOST ? p->types : o->resource,
                    d.resource_bytes);
@@ -654,10 +656,10 @@ int encode_program(const program *p, uint8_t **out, size_t *out_size)
         op got;
         d.data = buf;
         d.size = len;
-        if (!decoder_next(&d, &rt_oracle, self, &got) || !ops_equal(&got, o) ||
+        if (!decoder_next(&d, model, self, &got) || !ops_equal(&got, o) ||
             d.pos != len)
             goto done;
-        op_result r = op_run(&rt_oracle, self, &got);
+        op_result r = op_run(model, self, &got);
         if (r.status == RT_OUT_OF_MEMORY)
             goto done;
         decoder_observe(&d, &got, &r);
@@ -666,7 +668,7 @@ int encode_program(const program *p, uint8_t **out, size_t *out_size)
 
 done:
     if (self != NULL)
-        rt_oracle.destroy(self);
+        model->destroy(self);
     decoder_end(&d);
     program_free(&q);
     if (status != 0) {

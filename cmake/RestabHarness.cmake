@@ -1,0 +1,186 @@
+# The fuzzing harness as a CMake package part: the harness libraries and
+# restab_add_implementation(), the one entry point that turns any C
+# implementation of the tables into fuzz targets and a replay tool.
+#
+# Used two ways, with the same code:
+# - in restab's own build (and add_subdirectory(restab)): the sources are
+#   the source tree's;
+# - after cmake --install, by find_package(restab COMPONENTS harness): the
+#   sources are the installed copy in share/restab/harness.
+# Either way the harness is compiled in the consumer's build, with its
+# RESTAB_FUZZ_ENGINE and RESTAB_SANITIZE, so every object of a target agrees
+# on instrumentation and sanitizers (MemorySanitizer needs that).
+#
+# Needs RestabFlags.cmake (warnings, sanitizer and engine helper targets)
+# and RESTAB_HARNESS_ROOT: the folder holding harness/, oracle/, fuzz/ and
+# tools/.
+
+include_guard(GLOBAL)
+
+if(NOT RESTAB_HARNESS_ROOT)
+  message(FATAL_ERROR "RestabHarness.cmake: RESTAB_HARNESS_ROOT is not set")
+endif()
+set(_rh ${RESTAB_HARNESS_ROOT})
+
+# ---- The layers ----------------------------------------------------------
+# restab_impl_interface: restab_impl.h, the implementation interface.
+# restab_harness_core: programs, .ops text, the byte decoder, the
+#   differential runner (libc only; the model is a parameter).
+# restab_oracle: the model, above the interface only.
+# restab::harness: what an implementation's targets link.
+add_library(restab_impl_interface INTERFACE)
+target_include_directories(restab_impl_interface INTERFACE ${_rh}/harness/include)
+
+add_library(restab_harness_core STATIC
+  ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
+  ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c)
+target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
+target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
+restab_target_defaults(restab_harness_core)
+
+add_library(restab_oracle STATIC ${_rh}/oracle/oracle.c)
+target_include_directories(restab_oracle PUBLIC ${_rh}/oracle)
+target_link_libraries(restab_oracle PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
+restab_target_defaults(restab_oracle)
+
+add_library(restab_harness INTERFACE)
+target_include_directories(restab_harness INTERFACE ${_rh}/fuzz)
+target_link_libraries(restab_harness INTERFACE restab_harness_core restab_oracle)
+add_library(restab::harness ALIAS restab_harness)
+
+# ---- The engine: the main() of every fuzz target -------------------------
+add_library(restab_engine INTERFACE)
+if(RESTAB_FUZZ_ENGINE STREQUAL "standalone")
+  target_sources(restab_engine INTERFACE ${_rh}/fuzz/driver_standalone.c)
+elseif(RESTAB_FUZZ_ENGINE STREQUAL "libfuzzer")
+  target_link_options(restab_engine INTERFACE -fsanitize=fuzzer)
+elseif(RESTAB_FUZZ_ENGINE STREQUAL "afl")
+  # The driver is compiled uninstrumented (AFL++'s denylist, given to
+  # afl-clang-fast through the environment) so that its persistent loop adds
+  # no edge to the map; see driver_afl.c.
+  add_library(restab_afl_driver OBJECT ${_rh}/fuzz/driver_afl.c)
+  target_link_libraries(restab_afl_driver PRIVATE restab_sanitizers)
+  set_target_properties(restab_afl_driver PROPERTIES C_COMPILER_LAUNCHER
+    "${CMAKE_COMMAND};-E;env;AFL_LLVM_DENYLIST=${_rh}/fuzz/afl-denylist.txt")
+  target_sources(restab_engine INTERFACE $<TARGET_OBJECTS:restab_afl_driver>)
+
+  # The op-level mutator for AFL_CUSTOM_MUTATOR_LIBRARY. It is loaded into
+  # afl-fuzz itself, so it is built without instrumentation or sanitizers
+  # (AFL_NOOPT turns afl-clang-fast into plain clang), from its own
+  # position-independent copies of the decoder and the oracle. It knows
+  # nothing of the implementation under test, so one serves them all.
+  add_library(restab_afl_mutator SHARED ${_rh}/fuzz/afl_mutator.c
+    ${_rh}/fuzz/mutator.c ${_rh}/harness/program.c ${_rh}/harness/decode.c
+    ${_rh}/oracle/oracle.c)
+  target_include_directories(restab_afl_mutator PRIVATE
+    ${_rh}/fuzz ${_rh}/harness ${_rh}/harness/include ${_rh}/oracle)
+  target_link_libraries(restab_afl_mutator PRIVATE restab_warnings)
+  target_compile_features(restab_afl_mutator PRIVATE c_std_11)
+  set(_restab_noopt "${CMAKE_COMMAND};-E;env;AFL_NOOPT=1")
+  set_target_properties(restab_afl_mutator PROPERTIES
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz
+    POSITION_INDEPENDENT_CODE ON
+    C_COMPILER_LAUNCHER "${_restab_noopt}"
+    C_LINKER_LAUNCHER "${_restab_noopt}")
+elseif(RESTAB_FUZZ_ENGINE STREQUAL "env")
+  if(NOT DEFINED ENV{LIB_FUZZING_ENGINE})
+    message(FATAL_ERROR "RESTAB_FUZZ_ENGINE=env needs $LIB_FUZZING_ENGINE")
+  endif()
+  separate_arguments(_restab_engine_args UNIX_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
+  target_link_libraries(restab_engine INTERFACE ${_restab_engine_args})
+endif()
+
+#[[
+restab_add_implementation(<name> IMPL <symbol> SOURCES <files...>
+                          [INCLUDE_DIRS <dirs...>] [LINK <targets...>]
+                          [ALLOC_HOOK])
+
+Registers a C implementation of the tables with the harness. <symbol> is
+the implementation's `const rt_impl` (restab_impl.h), defined in SOURCES.
+Creates, for the engine of RESTAB_FUZZ_ENGINE and the sanitizers of
+RESTAB_SANITIZE:
+
+  <name>_impl   static library: SOURCES, and the fuzz_sut() that names
+                <symbol> as this build's implementation under test
+  <name>_ops    the differential target: the implementation against the
+                oracle, results, checks and states after every step
+  <name>_ops_mut  the same with the op-level custom mutator (libFuzzer's
+                hooks; under AFL++ use AFL_CUSTOM_MUTATOR_LIBRARY with the
+                restab_afl_mutator library)
+  <name>_oom    with ALLOC_HOOK (the implementation allocates only through
+                rt_config.alloc): allocation failure at every point
+  <name>-replay the replay tool: runs inputs differentially, --script,
+                --print, --encode, --verbose, --impl oracle
+
+and writes <build>/restab-implementations/<name>.txt, which the scripts'
+--impl <name> --build <build> reads to find these executables.
+#]]
+function(restab_add_implementation name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ALLOC_HOOK" "IMPL"
+                        "SOURCES;INCLUDE_DIRS;LINK")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "restab_add_implementation(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT name MATCHES "^[A-Za-z][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "restab_add_implementation: '${name}' is not a name (letters, digits, _)")
+  endif()
+  if(NOT arg_IMPL OR NOT arg_IMPL MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "restab_add_implementation(${name}): IMPL <symbol> is missing or not a C identifier")
+  endif()
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "restab_add_implementation(${name}): SOURCES is empty")
+  endif()
+
+  set(sut ${CMAKE_CURRENT_BINARY_DIR}/${name}_sut.c)
+  file(CONFIGURE OUTPUT ${sut} CONTENT [[
+/* Generated by restab_add_implementation(@name@): this build's
+   implementation under test. */
+#include "sut.h"
+
+extern const rt_impl @arg_IMPL@;
+
+const rt_impl *fuzz_sut(void)
+{
+    return &@arg_IMPL@;
+}
+]] @ONLY)
+  add_library(${name}_impl STATIC ${arg_SOURCES} ${sut})
+  target_include_directories(${name}_impl PUBLIC ${arg_INCLUDE_DIRS})
+  target_link_libraries(${name}_impl PUBLIC restab_impl_interface ${arg_LINK}
+                        PRIVATE restab_sanitizers restab_fuzz_instrument)
+  target_include_directories(${name}_impl PRIVATE ${_rh}/fuzz)
+  target_compile_features(${name}_impl PRIVATE c_std_11)
+
+  set(exes ${name}_ops ${name}_ops_mut)
+  add_executable(${name}_ops ${_rh}/fuzz/target_ops.c)
+  add_executable(${name}_ops_mut ${_rh}/fuzz/target_ops.c ${_rh}/fuzz/mutator.c)
+  if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env)$")
+    # The mutator's comparisons would only feed libFuzzer's compare tables
+    # with noise (see restab_fuzz_no_cmp).
+    set_source_files_properties(${_rh}/fuzz/mutator.c TARGET_DIRECTORY ${name}_ops_mut
+      PROPERTIES COMPILE_OPTIONS -fno-sanitize-coverage=trace-cmp)
+  endif()
+  if(arg_ALLOC_HOOK)
+    add_executable(${name}_oom ${_rh}/fuzz/target_oom.c)
+    list(APPEND exes ${name}_oom)
+  endif()
+  foreach(exe IN LISTS exes)
+    target_link_libraries(${exe} PRIVATE ${name}_impl restab_harness restab_engine)
+    restab_target_defaults(${exe})
+  endforeach()
+  add_executable(${name}-replay ${_rh}/tools/replay.c)
+  target_link_libraries(${name}-replay PRIVATE ${name}_impl restab_harness)
+  restab_target_defaults(${name}-replay)
+
+  set(manifest "name=${name}\nengine=${RESTAB_FUZZ_ENGINE}\nsanitize=${RESTAB_SANITIZE}\n")
+  foreach(exe IN LISTS exes)
+    string(REPLACE "${name}_" "" kind ${exe})
+    string(APPEND manifest "${kind}=$<TARGET_FILE:${exe}>\n")
+  endforeach()
+  string(APPEND manifest "replay=$<TARGET_FILE:${name}-replay>\n")
+  if(TARGET restab_afl_mutator)
+    string(APPEND manifest "afl_mutator=$<TARGET_FILE:restab_afl_mutator>\n")
+  endif()
+  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/restab-implementations/${name}.txt
+    CONTENT "${manifest}")
+endfunction()
