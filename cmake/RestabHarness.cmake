@@ -137,18 +137,27 @@ function(restab_add_implementation name)
    implementation under test. */
 #include "sut.h"
 
+#include "oracle.h"
+
 extern const rt_impl @arg_IMPL@;
 
 const rt_impl *fuzz_sut(void)
 {
     return &@arg_IMPL@;
 }
+
+run_options fuzz_run_options(void)
+{
+    run_options opt = run_defaults(&@arg_IMPL@, &rt_oracle);
+    opt.replay_tool = "@name@-replay";
+    return opt;
+}
 ]] @ONLY)
   add_library(${name}_impl STATIC ${arg_SOURCES} ${sut})
   target_include_directories(${name}_impl PUBLIC ${arg_INCLUDE_DIRS})
   target_link_libraries(${name}_impl PUBLIC restab_impl_interface ${arg_LINK}
                         PRIVATE restab_sanitizers restab_fuzz_instrument)
-  target_include_directories(${name}_impl PRIVATE ${_rh}/fuzz)
+  target_link_libraries(${name}_impl PRIVATE restab_harness)
   target_compile_features(${name}_impl PRIVATE c_std_11)
 
   set(exes ${name}_ops ${name}_ops_mut)

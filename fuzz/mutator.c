@@ -72,7 +72,7 @@ static int rng_one_in(rng *r, uint32_t n)
 
 static int takes_rep(op_code code)
 {
-    return code == OP_NEW || code == OP_LOWER_OWN || code == OP_LOWER_BORROW;
+    return op_has(code, OPF_REP);
 }
 
 static int takes_handle(op_code code)

@@ -89,7 +89,7 @@ static uint8_t code_nibble(op_code code)
 
 static int takes_rep(op_code code)
 {
-    return code == OP_NEW || code == OP_LOWER_OWN || code == OP_LOWER_BORROW;
+    return op_has(code, OPF_REP);
 }
 
 /* ---- Decoder state ----------------------------------------------------- */

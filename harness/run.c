@@ -7,7 +7,8 @@
 
 run_options run_defaults(const rt_impl *sut, const rt_impl *model)
 {
-    run_options opt = {sut, model, NULL, stderr, NULL, NULL, NULL, NULL, 0};
+    run_options opt = {sut, model, NULL, NULL, stderr, NULL,
+                       NULL, NULL, NULL,  0};
     return opt;
 }
 
@@ -32,6 +33,7 @@ static int finish(diff *d, const run_options *opt, int status)
 static void start(diff *d, const run_options *opt)
 {
     d->input = opt->input;
+    d->replay_tool = opt->replay_tool;
     d->report = opt->report;
     d->trace = opt->trace;
     d->alloc_failures = opt->alloc_failures;

@@ -247,7 +247,7 @@ static int encode_mode(const char *path, const char *out_path)
 
 static int run_file(const char *path, int quiet)
 {
-    run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
+    run_options opt = fuzz_run_options();
     opt.input = path;
     opt.trace = quiet ? NULL : stdout;
     opt.final_check = 1;
