@@ -3,6 +3,8 @@
  */
 #include "diff.h"
 
+#include "text_buffer.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,10 +13,6 @@
 /* Room for one "what differed" sentence. */
 #define WHAT_MAX 512
 
-static void write_to_file(void *user, const char *text, size_t len)
-{
-    fwrite(text, 1, len, (FILE *)user);
-}
 
 static uint32_t table_of(const program *p, uint32_t resource)
 {
@@ -244,7 +242,7 @@ static void report(diff *d, const op_result *sut_result,
                  "FILE.ops, %s FILE.ops reruns it):\n",
             d->replay_tool != NULL ? d->replay_tool : "the replay tool");
     fprintf(out, "---- 8< ----\n");
-    program_print(d->p, d->steps, write_to_file, out);
+    program_print(d->p, d->steps, text_write_file, out);
     fprintf(out, "---- >8 ----\n");
     fflush(out);
 }
