@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "oracle.h"
+#include "xorshift.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,7 @@ typedef struct rng {
 
 static uint64_t rng_next(rng *r)
 {
-    uint64_t x = r->s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    r->s = x;
-    return x;
+    return xorshift64(&r->s);
 }
 
 static rng rng_seeded(uint64_t seed)

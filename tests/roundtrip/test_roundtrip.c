@@ -17,6 +17,7 @@
 
 #include "decode.h"
 #include "files.h"
+#include "xorshift.h"
 #include "oracle.h"
 #include "program.h"
 #include "text_buffer.h"
@@ -37,10 +38,7 @@ static uint64_t rng = 0x9E3779B97F4A7C15u;
 
 static uint64_t next_random(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return xorshift64(&rng);
 }
 
 static uint32_t random_below(uint32_t n)
