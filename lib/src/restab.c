@@ -401,19 +401,19 @@ restab_status restab_resource_drop(restab_tables *t, restab_resource resource,
     if (slot == NULL)
         return RESTAB_UNKNOWN_HANDLE;
     int own = restab__tag_kind(slot->tag) == RESTAB__KIND_OWN;
-    if (restab__spec(t)) {
-        /* The spec checks the type first, then the lends of any entry. */
-        if (!type_matches(slot, resource))
-            return RESTAB_WRONG_TYPE;
-        if (restab__lends(tab, handle - 1) > 0)
-            return RESTAB_BORROWED;
-    } else {
-        /* wasmtime 35 reports a lent own before looking at its type. */
-        if (own && slot->aux > 0)
-            return RESTAB_BORROWED;
-        if (!type_matches(slot, resource))
-            return RESTAB_WRONG_TYPE;
-    }
+    /*
+     * wasmtime 35 reports a lent own before looking at its type; the spec
+     * checks the type first, then the lends of any entry. Both orders agree
+     * on an unlent own, so only a lent own or a borrow tests the profile.
+     */
+    if (own && slot->aux > 0)
+        return restab__spec(t) && !type_matches(slot, resource)
+                   ? RESTAB_WRONG_TYPE
+                   : RESTAB_BORROWED;
+    if (!type_matches(slot, resource))
+        return RESTAB_WRONG_TYPE;
+    if (!own && restab__spec(t) && tab->borrow_lends[handle - 1] > 0)
+        return RESTAB_BORROWED;
     uint32_t rep = slot->rep;
     if (!own) {
         assert(slot->aux < t->scope_len);
@@ -426,6 +426,29 @@ restab_status restab_resource_drop(restab_tables *t, restab_resource resource,
     return RESTAB_OK;
 }
 
+/* Why lift_own refuses an entry that is not an unlent own of its type. */
+static restab_status lift_own_refused(const restab_tables *t,
+                                      const restab__table *tab,
+                                      const restab__slot *slot,
+                                      uint32_t handle, restab_resource resource)
+{
+    if (restab__spec(t)) {
+        /* A lent borrow is "borrowed" before it is "not own". */
+        if (!type_matches(slot, resource))
+            return RESTAB_WRONG_TYPE;
+        if (restab__lends(tab, handle - 1) > 0)
+            return RESTAB_BORROWED;
+        assert(restab__tag_kind(slot->tag) != RESTAB__KIND_OWN);
+        return RESTAB_NOT_OWN;
+    }
+    if (restab__tag_kind(slot->tag) != RESTAB__KIND_OWN)
+        return RESTAB_NOT_OWN;
+    if (slot->aux > 0)
+        return RESTAB_BORROWED;
+    assert(!type_matches(slot, resource));
+    return RESTAB_WRONG_TYPE;
+}
+
 restab_status restab_resource_lift_own(restab_tables *t,
                                        restab_resource resource,
                                        uint32_t handle, uint32_t *rep)
@@ -436,59 +459,47 @@ restab_status restab_resource_lift_own(restab_tables *t,
     restab__slot *slot = lookup(tab, handle);
     if (slot == NULL)
         return RESTAB_UNKNOWN_HANDLE;
-    if (restab__spec(t)) {
-        /* A lent borrow is "borrowed" before it is "not own". */
-        if (!type_matches(slot, resource))
-            return RESTAB_WRONG_TYPE;
-        if (restab__lends(tab, handle - 1) > 0)
-            return RESTAB_BORROWED;
-        if (restab__tag_kind(slot->tag) != RESTAB__KIND_OWN)
-            return RESTAB_NOT_OWN;
-    } else {
-        if (restab__tag_kind(slot->tag) != RESTAB__KIND_OWN)
-            return RESTAB_NOT_OWN;
-        if (slot->aux > 0)
-            return RESTAB_BORROWED;
-        if (!type_matches(slot, resource))
-            return RESTAB_WRONG_TYPE;
-    }
+    /* An unlent own of the right type is lifted in both profiles; only the
+       order of the errors differs. */
+    if (restab__tag_kind(slot->tag) != RESTAB__KIND_OWN || slot->aux > 0 ||
+        !type_matches(slot, resource))
+        return lift_own_refused(t, tab, slot, handle, resource);
     *rep = slot->rep;
     free_slot(tab, handle);
     return RESTAB_OK;
 }
 
-/*
- * lift_borrow of the spec profile: the scope first (the spec asserts one),
- * and any entry, own or borrow, is lent.
- */
-static restab_status lift_borrow_spec(restab_tables *t,
-                                      restab_resource resource,
-                                      uint32_t handle, uint32_t *rep)
+/* Room for one more lender record; the check stays inline at each use. */
+static inline restab_status reserve_lender(restab_tables *t)
 {
-    if (t->scope_len == 0)
+    if (t->lender_len < t->lender_cap)
+        return RESTAB_OK;
+    return reserve_one(t, (void **)&t->lenders, &t->lender_cap, t->lender_len,
+                       sizeof *t->lenders);
+}
+
+/*
+ * Why lift_borrow cannot go on with an entry: called when the look-up or the
+ * type check failed or no scope is active, it reports the first check that
+ * fails in the profile's order. The spec asserts a scope before anything
+ * else; wasmtime 35 looks up and type checks first, then checks an own's
+ * lend bound before the scope.
+ */
+static restab_status lift_borrow_refused(const restab_tables *t,
+                                         const restab__slot *slot,
+                                         restab_resource resource)
+{
+    if (restab__spec(t) && t->scope_len == 0)
         return RESTAB_NO_SCOPE;
-    uint32_t table = table_number(t, resource);
-    restab__table *tab = &t->tables[table];
-    restab__slot *slot = lookup(tab, handle);
     if (slot == NULL)
         return RESTAB_UNKNOWN_HANDLE;
     if (!type_matches(slot, resource))
         return RESTAB_WRONG_TYPE;
-    uint32_t *lends = restab__tag_kind(slot->tag) == RESTAB__KIND_OWN
-                          ? &slot->aux
-                          : &tab->borrow_lends[handle - 1];
-    if (*lends >= t->max_lends)
-        return RESTAB_LEND_OVERFLOW;
-    /* Grows only the lender records: `lends` stays valid. */
-    restab_status status = reserve_one(t, (void **)&t->lenders,
-                                       &t->lender_cap, t->lender_len,
-                                       sizeof *t->lenders);
-    if (status != RESTAB_OK)
-        return status;
-    (*lends)++;
-    t->lenders[t->lender_len++] = (restab__lender){table, handle};
-    *rep = slot->rep;
-    return RESTAB_OK;
+    /* Left: the wasmtime profile without a scope, where no borrow entry
+       exists (invariant 4). */
+    assert(!restab__spec(t) && t->scope_len == 0);
+    assert(restab__tag_kind(slot->tag) == RESTAB__KIND_OWN);
+    return slot->aux >= t->max_lends ? RESTAB_LEND_OVERFLOW : RESTAB_NO_SCOPE;
 }
 
 restab_status restab_resource_lift_borrow(restab_tables *t,
@@ -497,27 +508,34 @@ restab_status restab_resource_lift_borrow(restab_tables *t,
 {
     if (t == NULL || rep == NULL || !resource_ok(t, resource))
         return RESTAB_INVALID_ARGUMENT;
-    if (restab__spec(t))
-        return lift_borrow_spec(t, resource, handle, rep);
     uint32_t table = table_number(t, resource);
-    restab__slot *slot = lookup(&t->tables[table], handle);
-    if (slot == NULL)
-        return RESTAB_UNKNOWN_HANDLE;
-    if (!type_matches(slot, resource))
-        return RESTAB_WRONG_TYPE;
+    restab__table *tab = &t->tables[table];
+    restab__slot *slot = lookup(tab, handle);
+    if (slot == NULL || !type_matches(slot, resource) || t->scope_len == 0)
+        return lift_borrow_refused(t, slot, resource);
+    /* Both profiles lend an own; only the spec lends a borrow. Growing the
+       lender records leaves the slots where they are. */
+    restab_status status;
     if (restab__tag_kind(slot->tag) == RESTAB__KIND_OWN) {
         if (slot->aux >= t->max_lends)
             return RESTAB_LEND_OVERFLOW;
-        if (t->scope_len == 0)
-            return RESTAB_NO_SCOPE;
-        restab_status status =
-            reserve_one(t, (void **)&t->lenders, &t->lender_cap,
-                        t->lender_len, sizeof *t->lenders);
+        status = reserve_lender(t);
         if (status != RESTAB_OK)
             return status;
         slot->aux++;
-        t->lenders[t->lender_len++] = (restab__lender){table, handle};
+    } else if (restab__spec(t)) {
+        uint32_t *lends = &tab->borrow_lends[handle - 1];
+        if (*lends >= t->max_lends)
+            return RESTAB_LEND_OVERFLOW;
+        status = reserve_lender(t);
+        if (status != RESTAB_OK)
+            return status;
+        (*lends)++;
+    } else {
+        *rep = slot->rep;
+        return RESTAB_OK;
     }
+    t->lenders[t->lender_len++] = (restab__lender){table, handle};
     *rep = slot->rep;
     return RESTAB_OK;
 }
