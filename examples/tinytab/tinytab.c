@@ -25,8 +25,8 @@ typedef struct entry {
 } entry;
 
 typedef struct table {
-    entry *entries;  /* [len] in use, [entries_cap] allocated */
-    uint32_t *free;  /* handles, the top (last) is reused first */
+    entry *entries; /* [len] in use, [entries_cap] allocated */
+    uint32_t *free; /* handles, the top (last) is reused first */
     uint32_t len, entries_cap, nfree, free_cap;
 } table;
 
@@ -82,7 +82,8 @@ static void *reserve(const tinytab *tt, void *arr, uint32_t *cap, uint32_t need,
 
 rt_status tinytab_create(const rt_config *cfg, tinytab **out)
 {
-    if (cfg->semantics != RT_SEMANTICS_WASMTIME35 || cfg->instances == UINT32_MAX)
+    if (cfg->semantics != RT_SEMANTICS_WASMTIME35 ||
+        cfg->instances == UINT32_MAX)
         return RT_INVALID;
     for (uint32_t i = 0; i < cfg->types; i++)
         if (cfg->type_instance[i] >= cfg->instances)
@@ -121,7 +122,8 @@ void tinytab_destroy(tinytab *tt)
             mem(tt, t->entries, t->entries_cap * sizeof *t->entries, 0);
             mem(tt, t->free, t->free_cap * sizeof *t->free, 0);
         }
-        mem(tt, tt->tables, ((size_t)tt->instances + 1) * sizeof *tt->tables, 0);
+        mem(tt, tt->tables, ((size_t)tt->instances + 1) * sizeof *tt->tables,
+            0);
     }
     mem(tt, tt->type_table, tt->types * sizeof *tt->type_table, 0);
     mem(tt, tt->frames, tt->frames_cap * sizeof *tt->frames, 0);
@@ -154,7 +156,8 @@ static rt_status find(const tinytab *tt, uint32_t resource, uint32_t handle,
     return RT_OK;
 }
 
-static rt_status insert(tinytab *tt, uint32_t tno, entry fresh, uint32_t *handle)
+static rt_status insert(tinytab *tt, uint32_t tno, entry fresh,
+                        uint32_t *handle)
 {
     table *t = &tt->tables[tno];
     uint32_t h;
@@ -163,9 +166,9 @@ static rt_status insert(tinytab *tt, uint32_t tno, entry fresh, uint32_t *handle
 #ifdef TINYTAB_BUG_REUSE_ORDER
         pos = 0; /* swap-remove from the bottom: the oldest free handle */
 #endif
+        /* A freed handle was issued under this limit, so it fits. Take
+           it, and move the top into its place (a no-op for the top). */
         h = t->free[pos];
-        if (h >= tt->limit)
-            return RT_HANDLE_OVERFLOW;
         t->free[pos] = t->free[t->nfree - 1];
         t->entries[t->free[pos] - 1].aux = pos;
         t->nfree--;
@@ -178,7 +181,8 @@ static rt_status insert(tinytab *tt, uint32_t tno, entry fresh, uint32_t *handle
         if (entries == NULL)
             return RT_OUT_OF_MEMORY;
         t->entries = entries;
-        uint32_t *stack = reserve(tt, t->free, &t->free_cap, t->len + 1, sizeof *stack);
+        uint32_t *stack =
+            reserve(tt, t->free, &t->free_cap, t->len + 1, sizeof *stack);
         if (stack == NULL)
             return RT_OUT_OF_MEMORY;
         t->free = stack;
@@ -197,7 +201,8 @@ static void release(tinytab *tt, uint32_t tno, uint32_t handle)
     t->free[t->nfree++] = handle;
 }
 
-rt_status tinytab_new(tinytab *tt, uint32_t resource, uint32_t rep, uint32_t *handle)
+rt_status tinytab_new(tinytab *tt, uint32_t resource, uint32_t rep,
+                      uint32_t *handle)
 {
     uint32_t tno;
     rt_status st = table_of(tt, resource, &tno);
@@ -218,7 +223,8 @@ rt_status tinytab_lower_borrow(tinytab *tt, uint32_t resource, uint32_t rep,
     frame *top = &tt->frames[tt->nframes - 1];
     if (top->borrows == UINT32_MAX)
         return RT_HANDLE_OVERFLOW;
-    st = insert(tt, tno, (entry){E_BORROW, resource, rep, tt->nframes - 1}, handle);
+    st = insert(tt, tno, (entry){E_BORROW, resource, rep, tt->nframes - 1},
+                handle);
     if (st == RT_OK)
         top->borrows++;
     return st;
@@ -261,13 +267,15 @@ rt_status tinytab_drop(tinytab *tt, uint32_t resource, uint32_t handle,
 #endif
     if (e->resource != resource)
         return RT_WRONG_TYPE;
-    uint32_t value = e->rep, lends = e->aux;
-    release(tt, tno, handle);
+    uint32_t value = e->rep;
 #ifdef TINYTAB_BUG_MUTATE_THEN_FAIL
+    uint32_t lends = e->aux;
+    release(tt, tno, handle);
     if (lends > 0) /* the destructor must not run while the own is lent */
         return RT_BORROWED;
+#else
+    release(tt, tno, handle);
 #endif
-    (void)lends;
     *destructor_due = 1;
     *rep = value;
     return RT_OK;
@@ -377,7 +385,8 @@ uint32_t tinytab_table_next(const tinytab *tt, uint32_t table)
     return t->nfree > 0 ? t->free[t->nfree - 1] : t->len + 1;
 }
 
-int tinytab_slot(const tinytab *tt, uint32_t table, uint32_t handle, rt_slot *out)
+int tinytab_slot(const tinytab *tt, uint32_t table, uint32_t handle,
+                 rt_slot *out)
 {
     if (table > tt->instances || handle == 0 || handle > tt->tables[table].len)
         return -1;
@@ -402,12 +411,15 @@ uint32_t tinytab_frame_borrows(const tinytab *tt, uint32_t depth)
 
 static uint32_t loans_end(const tinytab *tt, uint32_t depth)
 {
-    return depth + 1 < tt->nframes ? tt->frames[depth + 1].first_loan : tt->nloans;
+    return depth + 1 < tt->nframes ? tt->frames[depth + 1].first_loan
+                                   : tt->nloans;
 }
 
 uint32_t tinytab_frame_loans(const tinytab *tt, uint32_t depth)
 {
-    return depth < tt->nframes ? loans_end(tt, depth) - tt->frames[depth].first_loan : 0;
+    return depth < tt->nframes
+               ? loans_end(tt, depth) - tt->frames[depth].first_loan
+               : 0;
 }
 
 int tinytab_frame_loan(const tinytab *tt, uint32_t depth, uint32_t i,
@@ -427,8 +439,8 @@ static int broken(char *msg, size_t msg_size, int number, const char *what,
                   uint32_t a, uint32_t b)
 {
     if (msg_size > 0)
-        snprintf(msg, msg_size, "tinytab invariant %d: %s (%u, %u)", number, what,
-                 (unsigned)a, (unsigned)b);
+        snprintf(msg, msg_size, "tinytab invariant %d: %s (%u, %u)", number,
+                 what, (unsigned)a, (unsigned)b);
     return number;
 }
 
@@ -458,7 +470,9 @@ int tinytab_check(const tinytab *tt, char *msg, size_t msg_size)
             uint32_t h = t->free[p];
             if (h == 0 || h > t->len || t->entries[h - 1].kind != E_FREE ||
                 t->entries[h - 1].aux != p)
-                return broken(msg, msg_size, 1, "free stack names a live or repeated handle (table, handle)",
+                return broken(msg, msg_size, 1,
+                              "free stack names a live or repeated handle "
+                              "(table, handle)",
                               ti, h);
         }
     }
@@ -478,10 +492,13 @@ int tinytab_check(const tinytab *tt, char *msg, size_t msg_size)
         named++;
         uint32_t same = 0;
         for (uint32_t j = 0; j < tt->nloans; j++)
-            same += tt->loans[j].table == l->table && tt->loans[j].handle == l->handle;
+            same += tt->loans[j].table == l->table &&
+                    tt->loans[j].handle == l->handle;
         if (same != e->aux)
-            return broken(msg, msg_size, 2, "lends differ from the records naming the own (table, handle)",
-                          l->table, l->handle);
+            return broken(
+                msg, msg_size, 2,
+                "lends differ from the records naming the own (table, handle)",
+                l->table, l->handle);
     }
     if (lends != named)
         return broken(msg, msg_size, 2, "total lends vs lender records",
@@ -491,7 +508,9 @@ int tinytab_check(const tinytab *tt, char *msg, size_t msg_size)
         for (uint32_t h = 1; h <= tt->tables[ti].len; h++) {
             const entry *e = &tt->tables[ti].entries[h - 1];
             if (e->kind == E_BORROW && e->aux >= tt->nframes)
-                return broken(msg, msg_size, 4, "borrow of a frame that is gone (table, handle)", ti, h);
+                return broken(msg, msg_size, 4,
+                              "borrow of a frame that is gone (table, handle)",
+                              ti, h);
         }
     for (uint32_t d = 0; d < tt->nframes; d++) {
         uint32_t count = 0;
@@ -501,35 +520,44 @@ int tinytab_check(const tinytab *tt, char *msg, size_t msg_size)
                 count += e->kind == E_BORROW && e->aux == d;
             }
         if (count != tt->frames[d].borrows)
-            return broken(msg, msg_size, 3, "frame's borrow count vs its borrows (depth, count)",
+            return broken(msg, msg_size, 3,
+                          "frame's borrow count vs its borrows (depth, count)",
                           d, tt->frames[d].borrows);
     }
     /* 5: records name live owns, and the frames' record ranges nest. */
     for (uint32_t d = 0; d < tt->nframes; d++)
         if ((d == 0 && tt->frames[0].first_loan != 0) ||
             tt->frames[d].first_loan > loans_end(tt, d))
-            return broken(msg, msg_size, 5, "frame's records out of order (depth, first)",
-                          d, tt->frames[d].first_loan);
+            return broken(msg, msg_size, 5,
+                          "frame's records out of order (depth, first)", d,
+                          tt->frames[d].first_loan);
     if (tt->nframes == 0 && tt->nloans > 0)
-        return broken(msg, msg_size, 5, "lender records without a frame", tt->nloans, 0);
+        return broken(msg, msg_size, 5, "lender records without a frame",
+                      tt->nloans, 0);
     for (uint32_t i = 0; i < tt->nloans; i++)
         if (lender(tt, &tt->loans[i]) == NULL)
-            return broken(msg, msg_size, 5, "record names no live own (table, handle)",
+            return broken(msg, msg_size, 5,
+                          "record names no live own (table, handle)",
                           tt->loans[i].table, tt->loans[i].handle);
     /* 6: the limit, and entries in the tables their resources belong to. */
     for (uint32_t ti = 0; ti <= tt->instances; ti++) {
         const table *t = &tt->tables[ti];
         if (t->len > 0 && t->len >= tt->limit)
-            return broken(msg, msg_size, 6, "handle at or past the limit (table, handle)", ti, t->len);
+            return broken(msg, msg_size, 6,
+                          "handle at or past the limit (table, handle)", ti,
+                          t->len);
         for (uint32_t h = 1; h <= t->len; h++) {
             const entry *e = &t->entries[h - 1];
             if (e->kind == E_FREE)
                 continue;
-            int home = ti == tt->instances ? e->resource == RT_HOST
-                                           : e->resource < tt->types &&
-                                                 tt->type_table[e->resource] == ti;
+            int home = ti == tt->instances
+                           ? e->resource == RT_HOST
+                           : e->resource < tt->types &&
+                                 tt->type_table[e->resource] == ti;
             if (!home)
-                return broken(msg, msg_size, 6, "entry in the wrong table (table, handle)", ti, h);
+                return broken(msg, msg_size, 6,
+                              "entry in the wrong table (table, handle)", ti,
+                              h);
         }
     }
     return 0;
