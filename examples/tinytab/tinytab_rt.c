@@ -117,7 +117,7 @@ static int scope_lender(const void *self, uint32_t depth, uint32_t i,
 
 const rt_impl rt_tinytab = {
     .name = "tinytab",
-    .profiles = 1u << RT_SEMANTICS_WASMTIME35,
+    .profiles = 1U << RT_SEMANTICS_WASMTIME35,
     .create = create,
     .destroy = destroy,
     .resource_new = resource_new,
