@@ -24,11 +24,11 @@ typedef struct entry {
     uint32_t kind, resource, rep, aux;
 } entry;
 
-typedef struct table {
+typedef struct slot_table {
     entry *entries; /* [len] in use, [entries_cap] allocated */
     uint32_t *free; /* handles, the top (last) is reused first */
     uint32_t len, entries_cap, nfree, free_cap;
-} table;
+} slot_table;
 
 typedef struct loan {
     uint32_t table, handle;
@@ -44,7 +44,7 @@ struct tinytab {
     void *alloc_user;
     uint32_t instances, types, limit, max_lends;
     uint32_t *type_table; /* [types]: each type's table */
-    table *tables;        /* [instances + 1]: the host table is the last */
+    slot_table *tables;   /* [instances + 1]: the host table is the last */
     frame *frames;
     uint32_t nframes, frames_cap;
     loan *loans; /* one stack for the records of every frame */
@@ -101,7 +101,7 @@ rt_status tinytab_create(const rt_config *cfg, tinytab **out)
     tt->tables = mem(tt, NULL, 0, ntables * sizeof *tt->tables);
     /* Empty before anything else can fail: destroy() walks them. */
     for (size_t i = 0; tt->tables != NULL && i < ntables; i++)
-        tt->tables[i] = (table){0};
+        tt->tables[i] = (slot_table){0};
     if (cfg->types > 0)
         tt->type_table = mem(tt, NULL, 0, cfg->types * sizeof *tt->type_table);
     if (tt->tables == NULL || (cfg->types > 0 && tt->type_table == NULL)) {
@@ -118,7 +118,7 @@ void tinytab_destroy(tinytab *tt)
 {
     if (tt->tables != NULL) {
         for (uint32_t i = 0; i <= tt->instances; i++) {
-            table *t = &tt->tables[i];
+            slot_table *t = &tt->tables[i];
             mem(tt, t->entries, t->entries_cap * sizeof *t->entries, 0);
             mem(tt, t->free, t->free_cap * sizeof *t->free, 0);
         }
@@ -149,7 +149,7 @@ static rt_status find(const tinytab *tt, uint32_t resource, uint32_t handle,
     rt_status st = table_of(tt, resource, tno);
     if (st != RT_OK)
         return st;
-    const table *t = &tt->tables[*tno];
+    const slot_table *t = &tt->tables[*tno];
     if (handle == 0 || handle > t->len || t->entries[handle - 1].kind == E_FREE)
         return RT_UNKNOWN_HANDLE;
     *e = &t->entries[handle - 1];
@@ -159,7 +159,7 @@ static rt_status find(const tinytab *tt, uint32_t resource, uint32_t handle,
 static rt_status insert(tinytab *tt, uint32_t tno, entry fresh,
                         uint32_t *handle)
 {
-    table *t = &tt->tables[tno];
+    slot_table *t = &tt->tables[tno];
     uint32_t h;
     if (t->nfree > 0) {
         uint32_t pos = t->nfree - 1;
@@ -195,7 +195,7 @@ static rt_status insert(tinytab *tt, uint32_t tno, entry fresh,
 
 static void release(tinytab *tt, uint32_t tno, uint32_t handle)
 {
-    table *t = &tt->tables[tno];
+    slot_table *t = &tt->tables[tno];
     assert(t->nfree < t->len && t->len <= t->free_cap);
     t->entries[handle - 1] = (entry){E_FREE, 0, 0, t->nfree};
     t->free[t->nfree++] = handle;
@@ -381,7 +381,7 @@ uint32_t tinytab_table_next(const tinytab *tt, uint32_t table)
 {
     if (table > tt->instances)
         return 0;
-    const struct table *t = &tt->tables[table];
+    const slot_table *t = &tt->tables[table];
     return t->nfree > 0 ? t->free[t->nfree - 1] : t->len + 1;
 }
 
@@ -459,7 +459,7 @@ int tinytab_check(const tinytab *tt, char *msg, size_t msg_size)
     /* 1: the free stack holds each free handle once (a free entry knows its
        position on it, so a handle listed twice shows as a mismatch). */
     for (uint32_t ti = 0; ti <= tt->instances; ti++) {
-        const table *t = &tt->tables[ti];
+        const slot_table *t = &tt->tables[ti];
         uint32_t free_entries = 0;
         for (uint32_t h = 1; h <= t->len; h++)
             free_entries += t->entries[h - 1].kind == E_FREE;
@@ -541,7 +541,7 @@ int tinytab_check(const tinytab *tt, char *msg, size_t msg_size)
                           tt->loans[i].table, tt->loans[i].handle);
     /* 6: the limit, and entries in the tables their resources belong to. */
     for (uint32_t ti = 0; ti <= tt->instances; ti++) {
-        const table *t = &tt->tables[ti];
+        const slot_table *t = &tt->tables[ti];
         if (t->len > 0 && t->len >= tt->limit)
             return broken(msg, msg_size, 6,
                           "handle at or past the limit (table, handle)", ti,
