@@ -6,8 +6,9 @@
  * names it. This is what reaches the checker's failure paths: no sequence of
  * operations on a correct library can.
  *
- * Input: byte 0 chooses the corruption (modulo CORRUPT_COUNT, see
- * corruptions[] below), byte 1 chooses the victim among the entries, records,
+ * Input: the prefix of harness/prefix.h (`corrupt NAME VICTIM`): byte 0
+ * chooses the corruption (fuzz/corruptions.h), byte 1 the victim among the
+ * entries, records,
  * scopes or free-list links the corruption applies to (modulo their number),
  * and the rest is a restab_ops input (fuzz/FORMAT.md). The program is decoded
  * against the oracle and replayed on restab; the final state must pass the
@@ -17,6 +18,7 @@
  * no victim for (lends-minus without an own that is lent out, say) makes the
  * input a no-op.
  */
+#include "corruptions.h"
 #include "decode.h"
 #include "impl_restab.h"
 #include "oracle.h"
@@ -31,50 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- The corruptions ---------------------------------------------------- */
 
-/* X(NAME, "name", what it does). The expected invariant is worked out per
-   victim in corrupt(); the comment there says why. */
-#define CORRUPT_MAP(X)                                                         \
-    X(KIND_UNKNOWN, "kind-unknown", "a slot's kind bits become 3")            \
-    X(LIVE_TO_FREE, "live-to-free", "a live slot's kind becomes free")         \
-    X(FREE_SELF, "free-self", "a free slot's next points at itself")           \
-    X(FREE_TO_LIVE, "free-to-live", "a free-list link points at a live slot")  \
-    X(FREE_PAST_END, "free-past-end", "a free-list link points past the end")  \
-    X(FREE_TRUNCATE, "free-truncate", "a free-list link becomes the end")      \
-    X(FREE_TO_OWN, "free-to-own", "a free slot's kind becomes own")            \
-    X(LENDS_PLUS, "lends-plus", "an own entry's lends + 1")                    \
-    X(LENDS_MINUS, "lends-minus", "a lent own entry's lends - 1")              \
-    X(BORROWS_PLUS, "borrows-plus", "a scope's borrow count + 1")              \
-    X(BORROWS_MINUS, "borrows-minus", "a scope's borrow count - 1")            \
-    X(BORROW_SCOPE_GONE, "borrow-scope-gone",                                  \
-      "a borrow entry's scope becomes scope_len")                              \
-    X(BORROW_SCOPE_MOVE, "borrow-scope-move",                                  \
-      "a borrow entry moves to another live scope")                            \
-    X(LENDER_TO_FREE, "lender-to-free", "a lender record names a free slot")   \
-    X(LENDER_TO_BORROW, "lender-to-borrow",                                    \
-      "a lender record names a borrow entry")                                  \
-    X(LENDER_BAD_TABLE, "lender-bad-table",                                    \
-      "a lender record's table is past the host table")                        \
-    X(LENDER_HANDLE_ZERO, "lender-handle-zero",                                \
-      "a lender record's handle becomes 0")                                    \
-    X(LENDER_PAST_END, "lender-past-end",                                      \
-      "a lender record's handle is one past its table's end")                  \
-    X(LENDER_TO_OTHER_OWN, "lender-to-other-own",                              \
-      "a lender record names another own entry")                               \
-    X(FIRST_LENDER_PAST, "first-lender-past",                                  \
-      "a scope's first lender record is past the records")                     \
-    X(FIRST_LENDER_BACK, "first-lender-back",                                  \
-      "a scope's first lender record is before its caller's")                  \
-    X(FIRST_LENDER_SKIP, "first-lender-skip",                                  \
-      "scope 0's first lender record becomes 1")                               \
-    X(SCOPES_DROPPED, "scopes-dropped",                                        \
-      "the scope stack empties while lender records remain")                   \
-    X(LIMIT_LOWERED, "limit-lowered",                                          \
-      "the limit drops to a table's length or below")                         \
-    X(WRONG_TABLE, "wrong-table",                                              \
-      "a live entry's resource code belongs to another table")                 \
-    X(OWN_TO_BORROW, "own-to-borrow", "an own entry's kind becomes borrow")    \
-    X(BORROW_TO_OWN, "borrow-to-own", "a borrow entry's kind becomes own")
-
+/* CORRUPT_MAP: fuzz/corruptions.h. The expected invariant is worked out
+   per victim in corrupt(); the comment there says why. */
 typedef enum corruption {
 #define CORRUPT_ENUM_(name, word, text) CORRUPT_##name,
     CORRUPT_MAP(CORRUPT_ENUM_)
@@ -762,14 +722,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 msg);
         abort();
     }
-    if (size < 2)
-        return 0;
-    corruption c = (corruption)(data[0] % CORRUPT_COUNT);
-    uint32_t pick = data[1];
-
     program prog;
     program_init(&prog);
-    if (decode_program(data + 2, size - 2, &rt_oracle, &prog) != 0) {
+    prefix_names names = corruption_names();
+    size_t skip = prefix_read(PREFIX_CORRUPT, &names, data, size, &prog);
+    if (skip == SIZE_MAX)
+        return 0;
+    corruption c = (corruption)(data[0] % CORRUPT_COUNT);
+    uint32_t pick = prog.corrupt_victim;
+    if (decode_program(data + skip, size - skip, &rt_oracle, &prog) != 0) {
         program_free(&prog);
         return 0;
     }

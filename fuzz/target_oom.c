@@ -9,6 +9,7 @@
  * step), every other operation must behave as usual, and once the table set
  * is destroyed no byte may remain allocated.
  */
+#include "prefix.h"
 #include "run.h"
 #include "sut.h"
 
@@ -70,12 +71,16 @@ static void *counting_realloc(void *user, void *ptr, size_t old_size,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     counting_alloc a = {0, 0, 0, 0, 0, 0};
-    if (size >= 2) {
-        a.fail_at = (unsigned long)data[0] | (unsigned long)data[1] << 8;
-        data += 2;
-        size -= 2;
-    }
+    program head;
+    program_init(&head);
+    size_t skip = prefix_read(PREFIX_FAIL_AT, NULL, data, size, &head);
+    a.fail_at = head.fail_at;
+    program_free(&head);
     run_options opt = fuzz_run_options();
+    opt.has_fail_at = 1;
+    opt.fail_at = (uint32_t)a.fail_at;
+    data += skip;
+    size -= skip;
     opt.alloc = counting_realloc;
     opt.alloc_user = &a;
     opt.alloc_failures = &a.failures;

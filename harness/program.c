@@ -120,7 +120,10 @@ int program_push(program *p, op o)
 int program_equal(const program *a, const program *b)
 {
     if (a->semantics != b->semantics || a->instances != b->instances ||
-        a->types != b->types ||
+        a->types != b->types || a->has_fail_at != b->has_fail_at ||
+        a->fail_at != b->fail_at || a->has_corrupt != b->has_corrupt ||
+        a->corrupt_victim != b->corrupt_victim ||
+        strcmp(a->corrupt, b->corrupt) != 0 ||
         a->limit != b->limit || a->max_lends != b->max_lends ||
         a->len != b->len)
         return 0;
@@ -155,7 +158,7 @@ typedef struct parser {
     size_t line;
     /* line numbers of the directives seen (0: not given) */
     size_t semantics_line, instances_line, types_line, limit_line,
-        max_lends_line;
+        max_lends_line, fail_at_line, corrupt_line;
     /* the words of the current line; a types line is the longest */
     const char **tokens;
     size_t *token_len;
@@ -333,6 +336,50 @@ static int parse_line(parser *ps)
         }
         return fail(ps, "unknown semantics '%.*s' (spec or wasmtime35)",
                     shown(ps, 1), ps->tokens[1]);
+    }
+    if (token_is(ps, 0, "fail_at")) {
+        if (parse_directive(ps, &ps->fail_at_line, "fail_at") ||
+            expect_operands(ps, 1) ||
+            parse_u32(ps, 1, "allocation number", &p->fail_at))
+            return -1;
+        if (p->fail_at > 65535)
+            return fail(ps, "allocation number %" PRIu32
+                            " is out of range (at most 65535)",
+                        p->fail_at);
+        p->has_fail_at = 1;
+        return ps->corrupt_line
+                   ? fail(ps, "'fail_at' and 'corrupt' belong to different "
+                              "targets (corrupt is on line %zu)",
+                          ps->corrupt_line)
+                   : 0;
+    }
+    if (token_is(ps, 0, "corrupt")) {
+        if (parse_directive(ps, &ps->corrupt_line, "corrupt") ||
+            expect_operands(ps, 2))
+            return -1;
+        size_t n = ps->token_len[1];
+        for (size_t k = 0; k < n; k++) {
+            char c = ps->tokens[1][k];
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+                return fail(ps, "'%.*s' is not a corruption name (a-z, 0-9, -)",
+                            shown(ps, 1), ps->tokens[1]);
+        }
+        if (n >= PROGRAM_NAME_MAX)
+            return fail(ps, "corruption name '%.*s' is too long", shown(ps, 1),
+                        ps->tokens[1]);
+        memcpy(p->corrupt, ps->tokens[1], n);
+        p->corrupt[n] = '\0';
+        if (parse_u32(ps, 2, "victim", &p->corrupt_victim))
+            return -1;
+        if (p->corrupt_victim > 255)
+            return fail(ps, "victim %" PRIu32 " is out of range (at most 255)",
+                        p->corrupt_victim);
+        p->has_corrupt = 1;
+        return ps->fail_at_line
+                   ? fail(ps, "'fail_at' and 'corrupt' belong to different "
+                              "targets (fail_at is on line %zu)",
+                          ps->fail_at_line)
+                   : 0;
     }
     if (token_is(ps, 0, "types"))
         return parse_directive(ps, &ps->types_line, "types") || parse_types(ps);
@@ -536,6 +583,11 @@ void program_print(const program *p, size_t count, text_sink sink, void *user)
         emit(sink, user, "limit %" PRIu32 "\n", p->limit);
     if (p->max_lends != PROGRAM_DEFAULT_MAX_LENDS)
         emit(sink, user, "max_lends %" PRIu32 "\n", p->max_lends);
+    if (p->has_fail_at)
+        emit(sink, user, "fail_at %" PRIu32 "\n", p->fail_at);
+    if (p->has_corrupt)
+        emit(sink, user, "corrupt %s %" PRIu32 "\n", p->corrupt,
+             p->corrupt_victim);
     size_t n = count < p->len ? count : p->len;
     for (size_t i = 0; i < n; i++) {
         char line[OP_TEXT_MAX];

@@ -16,6 +16,8 @@
 #define PROGRAM_MAX_TYPES 65536u
 
 #define PROGRAM_DEFAULT_INSTANCES 2u
+/* The longest corruption name, with its NUL. */
+#define PROGRAM_NAME_MAX 32
 #define PROGRAM_DEFAULT_LIMIT (UINT32_C(1) << 30)
 /* The spec profile's default: its largest handle is 2^28 - 1. */
 #define PROGRAM_SPEC_DEFAULT_LIMIT (UINT32_C(1) << 28)
@@ -69,6 +71,15 @@ typedef struct program {
     uint32_t *type_instance; /* [types] */
     uint32_t limit;
     uint32_t max_lends;
+    /* The inputs of some targets carry one more fact before the program
+       (fuzz/targets.txt): which allocation fails (`fail_at N`, restab_oom
+       and every <impl>_oom), or which corruption is planted where
+       (`corrupt NAME VICTIM`, restab_corrupt). */
+    int has_fail_at;
+    uint32_t fail_at; /* 1: the first allocation; 0: none */
+    int has_corrupt;
+    char corrupt[PROGRAM_NAME_MAX]; /* a corruption's name */
+    uint32_t corrupt_victim;        /* 0 .. 255 */
     op *ops;
     size_t len;
     size_t cap;

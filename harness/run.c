@@ -5,10 +5,15 @@
 
 #include "decode.h"
 
+#include <string.h>
+
 run_options run_defaults(const rt_impl *sut, const rt_impl *model)
 {
-    run_options opt = {sut, model, NULL, NULL, stderr, NULL,
-                       NULL, NULL, NULL,  0};
+    run_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.sut = sut;
+    opt.model = model;
+    opt.report = stderr;
     return opt;
 }
 
@@ -45,6 +50,8 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     program_init(&p);
     decoder dec;
     int status = decoder_begin(&dec, data, size, &p);
+    p.has_fail_at = opt->has_fail_at;
+    p.fail_at = opt->fail_at;
     /* An input of a profile the implementation lacks runs in the default
        one (restab_impl.h, profiles). */
     unsigned profiles = opt->sut->profiles != 0

@@ -19,7 +19,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "corruptions.h"
 #include "files.h"
+#include "prefix.h"
 #include "text_buffer.h"
 #include "oracle.h"
 #include "run.h"
@@ -39,8 +41,8 @@ static void print_usage(FILE *out)
     fprintf(out,
             "usage: %s --script FILE.ops|- [--verbose] [--impl %s|oracle]\n"
             "       %s [--quiet] FILE|DIR...\n"
-            "       %s --print FILE\n"
-            "       %s --encode FILE.ops [OUT]\n",
+            "       %s [--target ops|oom|corrupt] --print FILE\n"
+            "       %s --encode [--fail-at N] FILE.ops [OUT]\n",
             prog, fuzz_sut()->name, prog, prog, prog);
 }
 
@@ -138,7 +140,9 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
 }
 
 
-static int print_mode(const char *path)
+/* A byte input of a target kind (its prefix, then the program) as an .ops
+   script. */
+static int print_mode(const char *path, prefix_kind kind)
 {
     size_t size = 0;
     char *data = read_all(path, &size);
@@ -146,7 +150,23 @@ static int print_mode(const char *path)
         return EXIT_USAGE;
     program p;
     program_init(&p);
-    int status = decode_program((const uint8_t *)data, size, &rt_oracle, &p);
+    prefix_names names = corruption_names();
+    size_t skip = prefix_read(kind, &names, (const uint8_t *)data, size, &p);
+    if (skip == SIZE_MAX) {
+        free(data);
+        program_free(&p);
+        printf("# %s: shorter than the 2-byte prefix; the target does "
+               "nothing with it\n", path);
+        return 0;
+    }
+    program head = p; /* the directives; decode_program keeps them */
+    int status = decode_program((const uint8_t *)data + skip, size - skip,
+                                &rt_oracle, &p);
+    p.has_fail_at = head.has_fail_at;
+    p.fail_at = head.fail_at;
+    p.has_corrupt = head.has_corrupt;
+    memcpy(p.corrupt, head.corrupt, sizeof p.corrupt);
+    p.corrupt_victim = head.corrupt_victim;
     free(data);
     if (status != 0) {
         fprintf(stderr, "%s: cannot decode '%s': out of memory\n", prog,
@@ -160,13 +180,32 @@ static int print_mode(const char *path)
     return 0;
 }
 
-static int encode_mode(const char *path, const char *out_path)
+/* Writes the binary input of a script: the prefix its `fail_at` or
+   `corrupt` directive asks for (fail_at >= 0 overrides the script's), then
+   the program. */
+static int encode_mode(const char *path, const char *out_path, long fail_at)
 {
     program p;
     program_init(&p);
     int status = load_script(path, &p);
     if (status != 0)
         return status;
+    if (fail_at >= 0) {
+        p.has_fail_at = 1;
+        p.fail_at = (uint32_t)fail_at;
+    }
+    prefix_kind kind = p.has_fail_at  ? PREFIX_FAIL_AT
+                       : p.has_corrupt ? PREFIX_CORRUPT
+                                       : PREFIX_NONE;
+    uint8_t head[2];
+    char err[256];
+    prefix_names names = corruption_names();
+    int head_len = prefix_write(kind, &names, &p, head, err, sizeof err);
+    if (head_len < 0) {
+        fprintf(stderr, "%s: cannot encode '%s': %s\n", prog, path, err);
+        program_free(&p);
+        return EXIT_USAGE;
+    }
     if (p.len > DECODE_MAX_OPS) {
         fprintf(stderr, "%s: '%s' has %zu operations; a binary "
                         "input holds at most %d\n", prog,
@@ -197,7 +236,9 @@ static int encode_mode(const char *path, const char *out_path)
         out_path = derived;
     }
     FILE *f = fopen(out_path, "wb");
-    int ok = f != NULL && fwrite(bytes, 1, size, f) == size;
+    int ok = f != NULL &&
+             fwrite(head, 1, (size_t)head_len, f) == (size_t)head_len &&
+             fwrite(bytes, 1, size, f) == size;
     if (f != NULL && fclose(f) != 0)
         ok = 0;
     if (!ok)
@@ -205,7 +246,7 @@ static int encode_mode(const char *path, const char *out_path)
                 strerror(errno));
     else
         fprintf(stderr, "%s: wrote %s (%zu bytes)\n", prog, out_path,
-                size);
+                size + (size_t)head_len);
     free(derived);
     free(bytes);
     return ok ? 0 : EXIT_USAGE;
@@ -224,8 +265,16 @@ static int run_file(const char *path, int quiet)
         program p;
         program_init(&p);
         status = load_script(path, &p);
-        if (status == 0)
+        if (status == 0 && (p.has_fail_at || p.has_corrupt)) {
+            fprintf(stderr,
+                    "%s: %s is an input of the %s target (its '%s' "
+                    "directive); scripts/reproduce runs it\n",
+                    prog, path, p.has_fail_at ? "oom" : "corrupt",
+                    p.has_fail_at ? "fail_at" : "corrupt");
+            status = EXIT_USAGE;
+        } else if (status == 0) {
             status = run_script(&p, &opt) == 0 ? 0 : EXIT_FOUND;
+        }
         program_free(&p);
     } else {
         size_t size = 0;
@@ -256,6 +305,8 @@ static int run_walked(const char *path, void *user)
 int main(int argc, char **argv)
 {
     const char *script = NULL, *print = NULL, *encode = NULL, *encode_out = NULL;
+    prefix_kind kind = PREFIX_NONE;
+    long fail_at = -1;
     const char *slash = strrchr(argv[0], '/');
     prog = slash != NULL ? slash + 1 : argv[0];
     const rt_impl *impl = fuzz_sut();
@@ -284,6 +335,26 @@ int main(int argc, char **argv)
             else
                 return usage_error("unknown implementation '%s' (%s or oracle)",
                                    value, fuzz_sut()->name);
+        } else if (strcmp(arg, "--target") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            const char *value = argv[++i];
+            const char *under = strrchr(value, '_');
+            const char *word = under != NULL ? under + 1 : value;
+            if (strcmp(value, "ops_mut") == 0 || files_has_suffix(value, "_ops_mut"))
+                word = "ops";
+            if (strcmp(word, "ops") != 0 && strcmp(word, "oom") != 0 &&
+                strcmp(word, "corrupt") != 0 && strcmp(word, "script") != 0)
+                return usage_error("unknown target '%s' (ops, oom, corrupt "
+                                   "or script)", value);
+            kind = prefix_of_target(word);
+        } else if (strcmp(arg, "--fail-at") == 0) {
+            char *end = NULL;
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            fail_at = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || fail_at < 0 || fail_at > 65535)
+                return usage_error("--fail-at takes 0 to 65535");
         } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
             verbose = 1;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -305,11 +376,11 @@ int main(int argc, char **argv)
                                             : "give one of --script, --print, "
                                               "--encode or input files");
     if (encode != NULL)
-        return encode_mode(encode, encode_out);
+        return encode_mode(encode, encode_out, fail_at);
     if (script != NULL)
         return script_mode(script, impl, verbose);
     if (print != NULL)
-        return print_mode(print);
+        return print_mode(print, kind);
 
     int status = 0;
     walk w = {quiet, 0};
