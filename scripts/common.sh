@@ -115,3 +115,51 @@ impl_binary() {
   [ -x "$bin" ] || die "$bin is not built yet (cmake --build $IMPL_BUILD)"
   printf '%s\n' "$bin"
 }
+
+# ---- Target kinds: fuzz/targets.txt ------------------------------------
+# A field of a kind's line: 2 sources, 3 input (program|script), 4 prefix,
+# 5 corpus, 6 for (every|alloc-hook|restab), 7 oss-fuzz.
+target_field() {
+  awk -v k="$1" -v f="$2" '/^[a-z]/ && $1 == k { print $f }' "$RESTAB_ROOT/fuzz/targets.txt"
+}
+
+# The kinds, space-separated.
+target_kinds() {
+  awk '/^[a-z]/ { printf "%s%s", sep, $1; sep = " " }' "$RESTAB_ROOT/fuzz/targets.txt"
+}
+
+# The kind a --target value names (restab_oom, tinytab_ops_mut, oom), or
+# exits 2; checks that $IMPL has it.
+kind_of_target() {
+  local value=$1 kind
+  for kind in $(target_kinds); do
+    case "$value" in
+      "$kind"|*_"$kind") ;;
+      *) continue ;;
+    esac
+    # ops_mut ends in _ops_mut, not in _ops: the longer kind wins.
+    [[ "$value" == *_mut && "$kind" != *_mut ]] && continue
+    if [ "$(target_field "$kind" 6)" = restab ] && [ "$IMPL" != restab ]; then
+      die "only restab has a $kind target (fuzz/targets.txt)"
+    fi
+    printf '%s\n' "$kind"
+    return 0
+  done
+  die "unknown target '$value' (kinds: $(target_kinds))"
+}
+
+# The kind a crash file's path names (its nearest component that mentions
+# _KIND, as in clusterfuzz-testcase-minimized-restab_oom-123), else ops.
+kind_of_path() {
+  local path=$1 part kind
+  while [ "$path" != / ] && [ -n "$path" ]; do
+    part=$(basename "$path")
+    for kind in $(target_kinds); do
+      [ "$kind" = ops ] && continue
+      case "$part" in *_"$kind"*) printf '%s\n' "$kind"; return 0 ;; esac
+    done
+    case "$part" in *_ops*) echo ops; return 0 ;; esac
+    path=$(dirname "$path")
+  done
+  echo ops
+}
