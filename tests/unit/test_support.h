@@ -33,6 +33,8 @@ __attribute__((format(printf, 4, 5)))
 int tst_checkf(tst_loc loc, int ok, const char *expr, const char *fmt, ...);
 
 #define CHECK(expr) tst_check(TST_HERE, (expr) ? 1 : 0, #expr)
+/* CHECK with a printf-style explanation of the failure. */
+#define CHECKF(expr, ...) tst_checkf(TST_HERE, (expr) ? 1 : 0, #expr, __VA_ARGS__)
 
 /* a == b as unsigned 64-bit values, printing both on failure. */
 #define CHECK_EQ(a, b) tst_check_eq(TST_HERE, #a " == " #b, (uint64_t)(a), (uint64_t)(b))
