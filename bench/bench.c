@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "restab.h"
+#include "count_alloc.h"
 #include "xorshift.h"
 
 #include <errno.h>
@@ -238,26 +239,6 @@ static double run_w4(void)
 
 /* ---- Memory cost ------------------------------------------------------ */
 
-/* A realloc/free allocator that tracks the bytes currently allocated. */
-typedef struct counter {
-    size_t live;
-} counter;
-
-static void *counting_alloc(void *user, void *ptr, size_t old_size,
-                            size_t new_size)
-{
-    counter *c = user;
-    if (new_size == 0) {
-        free(ptr);
-        c->live -= old_size;
-        return NULL;
-    }
-    void *p = realloc(ptr, new_size);
-    if (p != NULL)
-        c->live = c->live - old_size + new_size;
-    return p;
-}
-
 /*
  * Bytes per element of a growable array, from the allocator's count of live
  * bytes B(n) after n elements. The library's arrays start at 8 elements and
@@ -291,20 +272,20 @@ static uint32_t per_element(const char *what, size_t b0, size_t b1, size_t b2)
 /* Slot bytes: B(n) with n owns in t0's table. */
 static uint32_t slot_bytes(void)
 {
-    counter c = {0};
-    restab_tables *t = make_tables(counting_alloc, &c);
-    size_t b0 = c.live, b1 = 0;
+    count_alloc c = count_alloc_make(0, 0);
+    restab_tables *t = make_tables(count_alloc_fn, &c);
+    size_t b0 = c.live_bytes, b1 = 0;
     for (uint32_t i = 0; i < MEM_N2; i++) {
         if (i == MEM_N1)
-            b1 = c.live;
+            b1 = c.live_bytes;
         uint32_t h;
         CHECK(restab_resource_new(t, T0, i, &h));
     }
-    size_t b2 = c.live;
+    size_t b2 = c.live_bytes;
     if (restab_table_size(t, 0) != MEM_N2)
         fail_msg("slot bytes: table size is not the number of entries");
     restab_destroy(t);
-    if (c.live != 0)
+    if (c.live_bytes != 0)
         fail_msg("slot bytes: restab_destroy did not free everything");
     return per_element("slot bytes", b0, b1, b2);
 }
@@ -316,26 +297,26 @@ static uint32_t slot_bytes(void)
  */
 static uint32_t lender_bytes(void)
 {
-    counter c = {0};
-    restab_tables *t = make_tables(counting_alloc, &c);
+    count_alloc c = count_alloc_make(0, 0);
+    restab_tables *t = make_tables(count_alloc_fn, &c);
     uint32_t h;
     CHECK(restab_resource_new(t, T0, 7, &h));
     CHECK(restab_call_enter(t));
-    size_t b0 = c.live, b1 = 0;
+    size_t b0 = c.live_bytes, b1 = 0;
     for (uint32_t i = 0; i < MEM_N2; i++) {
         if (i == MEM_N1)
-            b1 = c.live;
+            b1 = c.live_bytes;
         uint32_t rep;
         CHECK(restab_resource_lift_borrow(t, T0, h, &rep));
     }
-    size_t b2 = c.live;
+    size_t b2 = c.live_bytes;
     if (restab_scope_lender_count(t, 0) != MEM_N2)
         fail_msg("lender bytes: lender count is not the number of loans");
     CHECK(restab_call_exit(t));
     restab_dropped d;
     CHECK(restab_resource_drop(t, T0, h, &d));
     restab_destroy(t);
-    if (c.live != 0)
+    if (c.live_bytes != 0)
         fail_msg("lender bytes: restab_destroy did not free everything");
     return per_element("lender bytes", b0, b1, b2);
 }
