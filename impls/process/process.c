@@ -79,6 +79,13 @@ typedef struct child {
     size_t err_len;
 } child;
 
+/* The batch being answered, for reports (run_batch). */
+static const rt_batch_op *batch_ops;
+static size_t batch_at, batch_len;
+
+static size_t format_op(char *buf, uint32_t code, uint32_t resource,
+                        uint32_t operand);
+
 static child g = {0, -1, -1, -1, 0, 0, 0, 0, DEFAULT_TIMEOUT, "", NULL, 0, 0,
                   0, 0, NULL, 0, 0, 0, "", 0};
 static int atexit_done;
@@ -214,6 +221,15 @@ static void fail(tables *t, const char *request, const char *fmt, ...)
         fputs(" The harness was waiting for its reply to ", out);
         quote(out, request, n);
         fputc('.', out);
+    } else if (batch_ops != NULL && batch_at < batch_len) {
+        char line[48];
+        size_t n = format_op(line, batch_ops[batch_at].code,
+                             batch_ops[batch_at].resource,
+                             batch_ops[batch_at].operand);
+        fputs(" The harness was waiting for its reply to ", out);
+        quote(out, line, n - 1);
+        fprintf(out, " (operation %zu of a batch of %zu sent at once).",
+                batch_at + 1, batch_len);
     }
     if (exited)
         describe_status(out, status);
@@ -235,8 +251,10 @@ static void fail(tables *t, const char *request, const char *fmt, ...)
             fprintf(out, "  | %.*s\n", (int)(n > 200 ? 200 : n), p);
             p += n + (nl != NULL);
         }
-    } else {
+    } else if (pid > 0) {
         fprintf(out, " It wrote nothing to its standard error.\n");
+    } else {
+        fputc('\n', out);
     }
     fflush(out);
     g.err_len = 0;
@@ -800,13 +818,17 @@ static void run_batch(void *self, const rt_batch_op *ops, size_t count,
             g.wlen += format_op(g.wbuf + g.wlen, ops[i].code, ops[i].resource,
                                 ops[i].operand);
         g.requests += count;
+        batch_ops = ops;
+        batch_len = count;
         for (; done < count; done++) {
             char *line;
             size_t len;
+            batch_at = done;
             if (next_line(t, NULL, &line, &len) != 0 ||
                 parse_result(t, NULL, ops[done].code, line, &results[done]) != 0)
                 break;
         }
+        batch_ops = NULL;
         if (done == count && expect_silence(t) != 0)
             done = count - 1;
     }
