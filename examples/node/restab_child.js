@@ -6,8 +6,9 @@
 //   RESTAB_IMPL_CMD='node examples/node/restab_child.js' \
 //       build/dev/fuzz/process-replay --quiet corpus/restab_ops
 //
-// --no-state, --no-check (or RESTAB_CHILD_CAPS="state check" | "" ...): do not
-// announce the capability, for results-only mode.
+// --no-state, --no-check (or RESTAB_CHILD_CAPS="state check summary", the
+// default, | "check" | "" ...): do not announce the capability, for
+// results-only mode (--no-state drops summary too).
 // Planted bugs for the harness's negative tests (RESTAB_CHILD_BUG, comma
 // separated):
 //   borrow-count   drop of a borrow lowers the top scope's borrow count, not
@@ -178,6 +179,28 @@ class Tables {
     return out.join('');
   }
 
+  summary() {
+    const out = [`tables ${this.instances + 1}\n`];
+    this.slots.forEach((slots, t) => {
+      const free = this.free[t];
+      let next = slots.length + 1;
+      if (free.length > 0) next = this.bugReuseOrder ? free[0] : free[free.length - 1];
+      out.push(`table ${t} size ${slots.length} next ${next}\n`);
+    });
+    const k = this.scopes.length;
+    out.push(`scopes ${k}\n`);
+    if (k > 0) {
+      const top = this.scopes[k - 1];
+      out.push(`scope ${k - 1} borrows ${top.borrows} lenders ${top.lenders.length}\n`);
+      if (top.lenders.length > 0) {
+        const [table, h] = top.lenders[top.lenders.length - 1];
+        out.push(`lender ${table} ${h}\n`);
+      }
+    }
+    out.push('end\n');
+    return out.join('');
+  }
+
   // null, or a sentence naming the first broken invariant.
   check() {
     for (let t = 0; t < this.slots.length; t++) {
@@ -249,15 +272,16 @@ function parseReset(words, bugs) {
 
 function main() {
   const capsEnv = process.env.RESTAB_CHILD_CAPS;
-  let caps = capsEnv !== undefined ? capsEnv.split(/\s+/).filter(Boolean) : ['state', 'check'];
-  if (process.argv.includes('--no-state')) caps = caps.filter((c) => c !== 'state');
+  let caps = capsEnv !== undefined ? capsEnv.split(/\s+/).filter(Boolean) : ['state', 'check', 'summary'];
+  if (process.argv.includes('--no-state')) caps = caps.filter((c) => c !== 'state' && c !== 'summary');
   if (process.argv.includes('--no-check')) caps = caps.filter((c) => c !== 'check');
   const bugs = new Set((process.env.RESTAB_CHILD_BUG || '').split(',').filter(Boolean));
   const hello = 'ok restab-protocol 1' + caps.map((c) => ' ' + c).join('') + '\n';
   const hasState = caps.includes('state');
   const hasCheck = caps.includes('check');
+  const hasSummary = hasState && caps.includes('summary');
   const opNames = new Set(['new', 'lower_own', 'lower_borrow', 'rep', 'drop', 'lift_own',
-    'lift_borrow', 'enter', 'exit', 'state', 'check']);
+    'lift_borrow', 'enter', 'exit', 'state', 'check', 'summary']);
   let tables = null;
   let ops = null;
 
@@ -277,6 +301,7 @@ function main() {
         if (w === 'enter') return tables.enter();
         if (w === 'exit') return tables.exit();
         if (w === 'state' && hasState) return tables.state();
+        if (w === 'summary' && hasSummary) return tables.summary();
         if (w === 'check' && hasCheck) {
           const msg = tables.check();
           return msg === null ? 'ok\n' : `error ${msg}\n`;

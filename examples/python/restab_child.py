@@ -8,8 +8,9 @@ from the contract alone, and speaks protocol version 1 on stdin/stdout:
         build/dev/fuzz/process-replay --quiet corpus/restab_ops
 
 Options (or the environment variable RESTAB_CHILD_CAPS):
-    --no-state, --no-check   do not announce the capability (results-only mode)
-    RESTAB_CHILD_CAPS="state check" | "check" | "" ...
+    --no-state, --no-check   do not announce the capability (results-only mode;
+                             --no-state drops summary too)
+    RESTAB_CHILD_CAPS="state check summary" (the default) | "check" | "" ...
 
 Planted bugs, for the harness's negative tests (RESTAB_CHILD_BUG, comma
 separated):
@@ -190,6 +191,22 @@ class Tables:
         out.append(b"end\n")
         return b"".join(out)
 
+    def summary(self):
+        out = [b"tables %d\n" % (self.instances + 1)]
+        for t, slots in enumerate(self.slots):
+            free = self.free[t]
+            nxt = free[0 if self.reuse_oldest else -1] if free else len(slots) + 1
+            out.append(b"table %d size %d next %d\n" % (t, len(slots), nxt))
+        out.append(b"scopes %d\n" % len(self.scopes))
+        if self.scopes:
+            borrows, lenders = self.scopes[-1]
+            out.append(b"scope %d borrows %d lenders %d\n"
+                       % (len(self.scopes) - 1, borrows, len(lenders)))
+            if lenders:
+                out.append(b"lender %d %d\n" % lenders[-1])
+        out.append(b"end\n")
+        return b"".join(out)
+
     def check(self):
         """None, or a sentence naming the first broken invariant."""
         for t, slots in enumerate(self.slots):
@@ -267,14 +284,15 @@ def parse_reset(words, bugs):
 
 def main():
     caps_env = os.environ.get("RESTAB_CHILD_CAPS")
-    caps = caps_env.split() if caps_env is not None else ["state", "check"]
+    caps = caps_env.split() if caps_env is not None else ["state", "check", "summary"]
     if "--no-state" in sys.argv:
-        caps = [c for c in caps if c != "state"]
+        caps = [c for c in caps if c not in ("state", "summary")]
     if "--no-check" in sys.argv:
         caps = [c for c in caps if c != "check"]
     bugs = set(filter(None, os.environ.get("RESTAB_CHILD_BUG", "").split(",")))
     hello = ("ok restab-protocol 1" + "".join(" " + c for c in caps) + "\n").encode()
     has_state, has_check = "state" in caps, "check" in caps
+    has_summary = has_state and "summary" in caps
 
     tables = None
     ops = {}
@@ -308,6 +326,8 @@ def main():
                 return tables.exit()
             if w == b"state" and has_state and len(words) == 1:
                 return tables.state()
+            if w == b"summary" and has_summary and len(words) == 1:
+                return tables.summary()
             if w == b"check" and has_check and len(words) == 1:
                 msg = tables.check()
                 return b"ok\n" if msg is None else ("error %s\n" % msg).encode()
@@ -320,7 +340,8 @@ def main():
         if w == b"restab-protocol" and words[1:] == [b"1"]:
             return hello
         if w in (b"new", b"lower_own", b"lower_borrow", b"rep", b"drop",
-                 b"lift_own", b"lift_borrow", b"enter", b"exit", b"state", b"check"):
+                 b"lift_own", b"lift_borrow", b"enter", b"exit", b"state", b"check",
+                 b"summary"):
             if tables is None:
                 raise ProtocolError("no table set (send reset first)")
         raise ProtocolError("unknown request '%s'" % line.decode(errors="replace")[:60])

@@ -9,7 +9,8 @@
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR target LANG MODE [BUG]
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR bad    CASE
 #
-# LANG: python | node. MODE: state (state and check) | results (neither).
+# LANG: python | node. MODE: state (state, summary and check) | full (state
+# and check, no summary) | results (none of them).
 # A missing python3 or node fails the test: scripts/test installs both.
 set -euo pipefail
 
@@ -28,6 +29,8 @@ corpus=$src/corpus/restab_ops
 child_cmd() { # LANG MODE
   local flags=""
   [[ ${2:-state} == results ]] && flags=" --no-state --no-check"
+  # full: state and check without summary, so every comparison reads `state`
+  [[ ${2:-state} == full ]] && export RESTAB_CHILD_CAPS="state check"
   case $1 in
     python) command -v python3 >/dev/null || { echo "FAIL: python3 is missing (scripts/test installs it)"; exit 1; }
             echo "python3 $src/examples/python/restab_child.py$flags" ;;
