@@ -482,9 +482,7 @@ static void on_exit_quit(void)
 {
     if (g.pid <= 0)
         return;
-    int flags = fcntl(g.to_child, F_GETFL);
-    if (flags >= 0)
-        fcntl(g.to_child, F_SETFL, flags & ~O_NONBLOCK);
+    /* Non-blocking: a child that stopped reading is killed below. */
     ssize_t ignored = write(g.to_child, "quit\n", 5);
     (void)ignored;
     int status;

@@ -108,7 +108,9 @@ case $kind in
       garbage-reply)    cmd="$py | sed -u 's/^ok none\$/ok maybe/'"
                         re='gave the reply `ok maybe`, which does not fit' ;;
       twice)            cmd="$py | sed -u p"
-                        re='answers no request \(it answered a request twice' ;;
+                        # the copy is caught as unasked output, or, when it
+                        # comes late, as the reply to the next request
+                        re='(answers no request \(it answered a request twice|gave the reply `ok restab-protocol 1`, which does not fit)' ;;
       twice-later)      cmd="$py | sed -u '/^ok none\$/p'"
                         re='(answers no request|does not fit the request)' ;;
       silent)           cmd='sleep 30' RESTAB_IMPL_TIMEOUT=0.5
