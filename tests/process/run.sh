@@ -134,6 +134,11 @@ case $kind in
                         input=$corpus ;;
       protocol-error)   cmd="$py | sed -u 's/^ok 1\$/error protocol this is a test/'"
                         re='rejected a request as a protocol error: `error protocol this is a test`' ;;
+      bad-state)        cmd="${py% --no-state --no-check} | sed -u 's/^scopes /scopez /'"
+                        re='sent a (summary|state) block whose line [0-9]+, `scopez [0-9]+`, breaks the format.*expected `scopes K`' ;;
+      bad-state-slot)   cmd="RESTAB_CHILD_CAPS='state check' ${py% --no-state --no-check} | sed -u 's/^slot 1 own/slot 1 owned/'"
+                        re='sent a state block whose line [0-9]+, `slot 1 owned [^`]*`, breaks the format'
+                        input=$corpus ;;
       no-command)       cmd=''
                         re='RESTAB_IMPL_CMD is not set' ;;
       *) echo "unknown case '$1'" >&2; exit 2 ;;
