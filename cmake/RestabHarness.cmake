@@ -33,7 +33,7 @@ target_include_directories(restab_impl_interface INTERFACE ${_rh}/harness/includ
 
 add_library(restab_harness_core STATIC
   ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
-  ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c)
+  ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c)
 target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
 restab_target_defaults(restab_harness_core)
@@ -137,18 +137,27 @@ function(restab_add_implementation name)
    implementation under test. */
 #include "sut.h"
 
+#include "oracle.h"
+
 extern const rt_impl @arg_IMPL@;
 
 const rt_impl *fuzz_sut(void)
 {
     return &@arg_IMPL@;
 }
+
+run_options fuzz_run_options(void)
+{
+    run_options opt = run_defaults(&@arg_IMPL@, &rt_oracle);
+    opt.replay_tool = "@name@-replay";
+    return opt;
+}
 ]] @ONLY)
   add_library(${name}_impl STATIC ${arg_SOURCES} ${sut})
   target_include_directories(${name}_impl PUBLIC ${arg_INCLUDE_DIRS})
   target_link_libraries(${name}_impl PUBLIC restab_impl_interface ${arg_LINK}
                         PRIVATE restab_sanitizers restab_fuzz_instrument)
-  target_include_directories(${name}_impl PRIVATE ${_rh}/fuzz)
+  target_link_libraries(${name}_impl PRIVATE restab_harness)
   target_compile_features(${name}_impl PRIVATE c_std_11)
 
   set(exes ${name}_ops ${name}_ops_mut)

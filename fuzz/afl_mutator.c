@@ -12,6 +12,7 @@
  * sanitizers: it is loaded into afl-fuzz itself, not into the target.
  */
 #include "mutator.h"
+#include "xorshift.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,7 @@ void *afl_custom_init(void *afl, unsigned int seed)
 
 static unsigned next_seed(afl_mutator *m)
 {
-    uint64_t x = m->state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    m->state = x;
-    return (unsigned)(x >> 32);
+    return (unsigned)(xorshift64(&m->state) >> 32);
 }
 
 size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,

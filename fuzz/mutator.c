@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "oracle.h"
+#include "xorshift.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,7 @@ typedef struct rng {
 
 static uint64_t rng_next(rng *r)
 {
-    uint64_t x = r->s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    r->s = x;
-    return x;
+    return xorshift64(&r->s);
 }
 
 static rng rng_seeded(uint64_t seed)
@@ -72,7 +68,7 @@ static int rng_one_in(rng *r, uint32_t n)
 
 static int takes_rep(op_code code)
 {
-    return code == OP_NEW || code == OP_LOWER_OWN || code == OP_LOWER_BORROW;
+    return op_has(code, OPF_REP);
 }
 
 static int takes_handle(op_code code)

@@ -6,8 +6,12 @@
 #ifndef RESTAB_FUZZ_SUT_H
 #define RESTAB_FUZZ_SUT_H
 
-#include "restab_impl.h"
+#include "run.h"
 
 const rt_impl *fuzz_sut(void);
+
+/* Options for fuzz_sut() against the oracle: run_defaults() plus the
+   report's rerun command ("<name>-replay", the registered name). */
+run_options fuzz_run_options(void);
 
 #endif /* RESTAB_FUZZ_SUT_H */

@@ -664,11 +664,6 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
 
 /* ---- The target --------------------------------------------------------- */
 
-static void to_stderr(void *user, const char *text, size_t len)
-{
-    (void)user;
-    fwrite(text, 1, len, stderr);
-}
 
 /*
  * restab_dump on a broken state still lists, for each scope, the records
@@ -717,7 +712,7 @@ static _Noreturn void fail(const program *prog, corruption c, uint32_t pick,
             "the program (before the corruption):\n",
             why, (unsigned)c, corrupt_names[c], corrupt_texts[c], pick,
             p->what[0] != '\0' ? p->what : "(none)", expected, got, msg);
-    program_print(prog, prog->len, to_stderr, NULL);
+    program_print(prog, prog->len, text_write_file, stderr);
     abort();
 }
 

@@ -9,7 +9,6 @@
  * step), every other operation must behave as usual, and once the table set
  * is destroyed no byte may remain allocated.
  */
-#include "oracle.h"
 #include "run.h"
 #include "sut.h"
 
@@ -76,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data += 2;
         size -= 2;
     }
-    run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
+    run_options opt = fuzz_run_options();
     opt.alloc = counting_realloc;
     opt.alloc_user = &a;
     opt.alloc_failures = &a.failures;

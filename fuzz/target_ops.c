@@ -5,7 +5,6 @@
  * observable states must agree, and the final state passes the
  * implementation's own final check (restab's: its API misuse probes).
  */
-#include "oracle.h"
 #include "run.h"
 #include "sut.h"
 
@@ -15,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
+    run_options opt = fuzz_run_options();
     opt.final_check = 1;
     if (run_bytes(data, size, &opt) != 0)
         abort();

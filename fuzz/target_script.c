@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Long scripts are the ops target's business; keep runs short. */
         if (p.len > 4096)
             p.len = 4096;
-        run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
+        run_options opt = fuzz_run_options();
         status = reprint_matches(&p);
         if (status == 0)
             status = run_script(&p, &opt);

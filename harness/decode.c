@@ -89,7 +89,7 @@ static uint8_t code_nibble(op_code code)
 
 static int takes_rep(op_code code)
 {
-    return code == OP_NEW || code == OP_LOWER_OWN || code == OP_LOWER_BORROW;
+    return op_has(code, OPF_REP);
 }
 
 /* ---- Decoder state ----------------------------------------------------- */
@@ -301,6 +301,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
     byte_reader rd = {data, d->size, 0};
     uint32_t c0 = header_le(&rd, 1);
     uint32_t instances, types, limit, max_lends;
+    rt_semantics semantics = RT_SEMANTICS_WASMTIME35;
     uint32_t *list = NULL;
     uint32_t small[8];
 
@@ -320,6 +321,8 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         }
         limit = header_le(&rd, 4);
         max_lends = header_le(&rd, 4);
+        if (header_le(&rd, 1) & 1u)
+            semantics = RT_SEMANTICS_SPEC;
     } else {
         instances = (c0 & 3u) + 1u;
         types = ((c0 >> 2) & 7u) + 1u;
@@ -329,6 +332,10 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         list = small;
         limit = PROGRAM_DEFAULT_LIMIT;
         max_lends = PROGRAM_DEFAULT_MAX_LENDS;
+        if (mode == 4) {
+            semantics = RT_SEMANTICS_SPEC;
+            limit = PROGRAM_SPEC_DEFAULT_LIMIT;
+        }
         if (mode == 5 || mode == 7)
             limit = header_le(&rd, 1) % 65u;
         if (mode == 6 || mode == 7)
@@ -342,6 +349,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         d->done = 1;
         return -1;
     }
+    p->semantics = semantics;
     p->instances = instances;
     p->limit = limit;
     p->max_lends = max_lends;
@@ -479,13 +487,21 @@ static void put_count(uint8_t *buf, size_t *len, uint32_t v)
 static size_t write_header(const program *p, uint8_t *buf)
 {
     size_t len = 0;
-    int small_limit = p->limit <= 64;
-    int small_lends = p->max_lends <= 3;
-    int compact = p->instances >= 1 && p->instances <= 4 && p->types >= 1 &&
-                  p->types <= 8 &&
-                  (small_limit || p->limit == PROGRAM_DEFAULT_LIMIT) &&
-                  (small_lends || p->max_lends == PROGRAM_DEFAULT_MAX_LENDS);
-    uint32_t mode = small_limit && small_lends ? 7u
+    int spec = p->semantics == RT_SEMANTICS_SPEC;
+    int small_limit = !spec && p->limit <= 64;
+    int small_lends = !spec && p->max_lends <= 3;
+    int shape = p->instances >= 1 && p->instances <= 4 && p->types >= 1 &&
+                p->types <= 8;
+    /* The spec profile has one compact form: its default limit and
+       max_lends (mode 4). */
+    int compact =
+        shape &&
+        (spec ? p->limit == PROGRAM_SPEC_DEFAULT_LIMIT &&
+                    p->max_lends == PROGRAM_DEFAULT_MAX_LENDS
+              : (small_limit || p->limit == PROGRAM_DEFAULT_LIMIT) &&
+                    (small_lends || p->max_lends == PROGRAM_DEFAULT_MAX_LENDS));
+    uint32_t mode = spec                       ? 4u
+                    : small_limit && small_lends ? 7u
                     : small_limit              ? 5u
                     : small_lends              ? 6u
                                                : 0u;
@@ -509,6 +525,7 @@ static size_t write_header(const program *p, uint8_t *buf)
         put_count(buf, &len, p->type_instance[i]);
     put_le(buf, &len, p->limit, 4);
     put_le(buf, &len, p->max_lends, 4);
+    buf[len++] = spec ? 1u : 0u;
     return len;
 }
 
@@ -609,8 +626,8 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
         return -1;
 
     /* Longest header: explicit, every count escaped (1 + 5 + 5 + 5 per type
-       + 4 + 4); longest operation: 1 + 3 + 4 bytes. */
-    size_t cap = 19 + 5 * (size_t)p->types + 8 * p->len;
+       + 4 + 4 + 1); longest operation: 1 + 3 + 4 bytes. */
+    size_t cap = 20 + 5 * (size_t)p->types + 8 * p->len;
     uint8_t *buf = malloc(cap);
     if (buf == NULL)
         return -1;
@@ -624,7 +641,8 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
     int status = -1;
     if (decoder_begin(&d, buf, len, &q) != 0)
         goto done;
-    if (q.instances != p->instances || q.types != p->types ||
+    if (q.semantics != p->semantics || q.instances != p->instances ||
+        q.types != p->types ||
         q.limit != p->limit || q.max_lends != p->max_lends ||
         (p->types > 0 &&
          memcmp(q.type_instance, p->type_instance,

@@ -3,6 +3,8 @@
  */
 #include "diff.h"
 
+#include "text_buffer.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,10 +26,6 @@ _Static_assert(OP_NEW == 0 && OP_LOWER_OWN == 1 && OP_LOWER_BORROW == 2 &&
 /* Room for one "what differed" sentence. */
 #define WHAT_MAX 512
 
-static void write_to_file(void *user, const char *text, size_t len)
-{
-    fwrite(text, 1, len, (FILE *)user);
-}
 
 static uint32_t table_of(const program *p, uint32_t resource)
 {
@@ -95,6 +93,14 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
                       table, sut_next, a, model_next, b);
     if (!every_slot)
         return 0;
+    rt_slot past = {RT_FREE, 0, 0, 0, 0};
+    if (d->sut->table_slot(d->sut_self, table, sut_size + 1, &past) != -1 ||
+        d->sut->table_slot(d->sut_self, table, 0, &past) != -1)
+        return differ(what, size,
+                      "%s's table_slot broke the interface: it describes a "
+                      "slot of table %" PRIu32 " at handle 0 or past its size "
+                      "%" PRIu32,
+                      a, table, sut_size);
     for (uint32_t h = 1; h <= sut_size; h++) {
         rt_slot x = {RT_FREE, 0, 0, 0, 0}, y = {RT_FREE, 0, 0, 0, 0};
         if (d->sut->table_slot(d->sut_self, table, h, &x) != 0 ||
@@ -189,12 +195,8 @@ static int compare_states(const diff *d, const op *o, int full, char *what,
     /* Between sweeps, look only where this kind of operation acts:
        insertions and removals change a table's size or next handle, and
        scope operations, borrows and lends change the top scope. */
-    int changes_table = o->code == OP_NEW || o->code == OP_LOWER_OWN ||
-                        o->code == OP_LOWER_BORROW || o->code == OP_DROP ||
-                        o->code == OP_LIFT_OWN;
-    int changes_scope = o->code == OP_LOWER_BORROW || o->code == OP_DROP ||
-                        o->code == OP_LIFT_BORROW || o->code == OP_ENTER ||
-                        o->code == OP_EXIT;
+    int changes_table = op_has(o->code, OPF_TABLE);
+    int changes_scope = op_has(o->code, OPF_SCOPE);
     if (changes_table &&
         compare_table(d, table_of(d->p, o->resource), 0, what, size) != 0)
         return -1;
@@ -250,9 +252,10 @@ static void report(diff *d, const op_result *sut_result,
     }
     fprintf(out, "what: %s\n", what);
     fprintf(out, "script up to and including the failing step (saved as "
-                 "FILE.ops, scripts/replay FILE.ops reruns it):\n");
+                 "FILE.ops, %s FILE.ops reruns it):\n",
+            d->replay_tool != NULL ? d->replay_tool : "the replay tool");
     fprintf(out, "---- 8< ----\n");
-    program_print(d->p, d->steps, write_to_file, out);
+    program_print(d->p, d->steps, text_write_file, out);
     fprintf(out, "---- >8 ----\n");
     fflush(out);
 }
@@ -374,7 +377,7 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     op_result sut_result = op_run(d->sut, d->sut_self, o);
     int injected = d->alloc_failures != NULL &&
                    *d->alloc_failures != failures_before;
-    op_result model = {RT_OUT_OF_MEMORY, RESULT_NONE, 0};
+    op_result model = {RT_OUT_OF_MEMORY, RESULT_NONE, 0, NULL};
     /* An injected failure that the implementation reports as out of memory
        must leave its state as the model's is before the step. */
     int skip_model = injected && sut_result.status == RT_OUT_OF_MEMORY;
@@ -390,6 +393,15 @@ int diff_step(diff *d, const op *o, op_result *model_result)
                 skip_model ? " (injected allocation failure)" : "");
     }
 
+    if (sut_result.misbehaviour != NULL || model.misbehaviour != NULL) {
+        int sut_broke = sut_result.misbehaviour != NULL;
+        snprintf(what, sizeof what, "%s's %s broke the interface: it %s",
+                 sut_broke ? d->sut->name : d->model->name,
+                 op_function(o->code),
+                 sut_broke ? sut_result.misbehaviour : model.misbehaviour);
+        report(d, &sut_result, &model, what);
+        return -1;
+    }
     if (!result_equal(&sut_result, &model)) {
         report(d, &sut_result, &model,
                injected ? "the results differ (an allocation failed during "
@@ -399,9 +411,7 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     }
     /* Slots never shrink and each lend adds one record, so counting the
        successful insertions and lends bounds the state's size. */
-    if (model.status == RT_OK &&
-        (o->code == OP_NEW || o->code == OP_LOWER_OWN ||
-         o->code == OP_LOWER_BORROW || o->code == OP_LIFT_BORROW))
+    if (model.status == RT_OK && op_has(o->code, OPF_GROWS))
         d->state_bound++;
     /* While the state is small everything is compared at every step. Later
        a sweep compares everything and runs the implementation's checker

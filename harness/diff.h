@@ -36,6 +36,7 @@ typedef struct diff {
     program *record;    /* when set (== p), each step is appended to it */
     size_t steps;
     const char *input;  /* named in the report */
+    const char *replay_tool; /* the command the report says reruns it */
     FILE *report;       /* where the failure report goes (stderr) */
     FILE *trace;        /* when set, each step is echoed as "op => result" */
     /* Allocation-failure runs: when set, a step of the implementation under

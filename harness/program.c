@@ -12,9 +12,10 @@
 
 static const struct {
     const char *word;
-    int takes_resource;
+    const char *function;
+    unsigned flags;
 } op_info[OP_COUNT] = {
-#define OP_INFO_(name, word, operands, rep) {word, operands},
+#define OP_INFO_(name, word, function, flags) {word, function, flags},
     OP_MAP(OP_INFO_)
 #undef OP_INFO_
 };
@@ -34,9 +35,19 @@ const char *op_name(op_code code)
     return (unsigned)code < OP_COUNT ? op_info[code].word : "?";
 }
 
+const char *op_function(op_code code)
+{
+    return (unsigned)code < OP_COUNT ? op_info[code].function : "?";
+}
+
+int op_has(op_code code, unsigned flags)
+{
+    return (unsigned)code < OP_COUNT && (op_info[code].flags & flags) == flags;
+}
+
 int op_takes_resource(op_code code)
 {
-    return (unsigned)code < OP_COUNT && op_info[code].takes_resource;
+    return op_has(code, OPF_RESOURCE);
 }
 
 /* ---- Programs --------------------------------------------------------- */
@@ -352,7 +363,7 @@ static int parse_line(parser *ps)
             return -1;
         ps->line = line;
     }
-    if (op_info[o.code].takes_resource) {
+    if (op_has(o.code, OPF_RESOURCE)) {
         if (expect_operands(ps, 2) || parse_resource(ps, 1, &o.resource) ||
             parse_u32(ps, 2, "operand", &o.operand))
             return -1;
@@ -490,7 +501,8 @@ void result_format(const op_result *r, char *buf, size_t size)
 
 int result_equal(const op_result *a, const op_result *b)
 {
-    if (a->status != b->status)
+    if (a->status != b->status || a->misbehaviour != NULL ||
+        b->misbehaviour != NULL)
         return 0;
     if (a->status != RT_OK)
         return 1;
@@ -534,10 +546,13 @@ void program_print(const program *p, size_t count, text_sink sink, void *user)
 
 /* ---- Running ---------------------------------------------------------- */
 
+/* What a failing call must leave in its out-parameters: untouched. */
+#define UNWRITTEN UINT32_C(0xA5A5A5A5)
+
 op_result op_run(const rt_impl *impl, void *self, const op *o)
 {
-    op_result r = {RT_OK, RESULT_VALUE, 0};
-    int destructor_due = 0;
+    op_result r = {RT_OK, RESULT_VALUE, UNWRITTEN, NULL};
+    int destructor_due = -1;
     switch (o->code) {
     case OP_NEW:
         r.status = impl->resource_new(self, o->resource, o->operand, &r.value);
@@ -554,9 +569,12 @@ op_result op_run(const rt_impl *impl, void *self, const op *o)
     case OP_DROP:
         r.status = impl->resource_drop(self, o->resource, o->operand,
                                        &destructor_due, &r.value);
-        if (!destructor_due) {
+        if (r.status == RT_OK && destructor_due == 0) {
             r.kind = RESULT_BORROW;
             r.value = 0;
+        } else if (r.status == RT_OK && destructor_due != 1) {
+            r.misbehaviour = "succeeded without setting *destructor_due to 0 "
+                             "or 1";
         }
         break;
     case OP_LIFT_OWN:
@@ -577,6 +595,14 @@ op_result op_run(const rt_impl *impl, void *self, const op *o)
         r.status = RT_INVALID;
         break;
     }
+    if ((unsigned)r.status >= RT_STATUS_COUNT)
+        r.misbehaviour = "returned a value that is not an rt_status";
+    else if (r.status != RT_OK &&
+             (r.value != UNWRITTEN || destructor_due != -1))
+        r.misbehaviour = "failed but wrote an out-parameter (restab_impl.h: "
+                         "out-parameters are written only on success)";
+    if (r.misbehaviour != NULL)
+        r.status = RT_INVALID;
     if (r.status != RT_OK) {
         r.kind = RESULT_NONE;
         r.value = 0;

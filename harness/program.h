@@ -21,20 +21,34 @@
 #define PROGRAM_SPEC_DEFAULT_LIMIT (UINT32_C(1) << 28)
 #define PROGRAM_DEFAULT_MAX_LENDS UINT32_MAX
 
-/* X(NAME, word, takes a resource and operand, operand is a rep) */
+/*
+ * Every fact about an operation, in one place:
+ * X(NAME, .ops word, rt_impl function, flags)
+ * with flags from OPF_* below. The decoder, mutator and runner read them
+ * through op_has().
+ */
+#define OPF_RESOURCE 1u /* takes a resource and an operand */
+#define OPF_REP 2u      /* the operand is a rep (else a handle) */
+#define OPF_TABLE 4u    /* may change a table's size or next handle */
+#define OPF_SCOPE 8u    /* may change a scope's counts or lender records */
+#define OPF_GROWS 16u   /* on success adds a slot or a lender record */
 #define OP_MAP(X)                                                              \
-    X(NEW, "new", 1, 1)                                                        \
-    X(LOWER_OWN, "lower_own", 1, 1)                                            \
-    X(LOWER_BORROW, "lower_borrow", 1, 1)                                      \
-    X(REP, "rep", 1, 0)                                                        \
-    X(DROP, "drop", 1, 0)                                                      \
-    X(LIFT_OWN, "lift_own", 1, 0)                                              \
-    X(LIFT_BORROW, "lift_borrow", 1, 0)                                        \
-    X(ENTER, "enter", 0, 0)                                                    \
-    X(EXIT, "exit", 0, 0)
+    X(NEW, "new", "resource_new",                                              \
+      OPF_RESOURCE | OPF_REP | OPF_TABLE | OPF_GROWS)                          \
+    X(LOWER_OWN, "lower_own", "lower_own",                                     \
+      OPF_RESOURCE | OPF_REP | OPF_TABLE | OPF_GROWS)                          \
+    X(LOWER_BORROW, "lower_borrow", "lower_borrow",                            \
+      OPF_RESOURCE | OPF_REP | OPF_TABLE | OPF_SCOPE | OPF_GROWS)              \
+    X(REP, "rep", "resource_rep", OPF_RESOURCE)                                \
+    X(DROP, "drop", "resource_drop", OPF_RESOURCE | OPF_TABLE | OPF_SCOPE)     \
+    X(LIFT_OWN, "lift_own", "lift_own", OPF_RESOURCE | OPF_TABLE)              \
+    X(LIFT_BORROW, "lift_borrow", "lift_borrow",                               \
+      OPF_RESOURCE | OPF_SCOPE | OPF_GROWS)                                    \
+    X(ENTER, "enter", "call_enter", OPF_SCOPE)                                 \
+    X(EXIT, "exit", "call_exit", OPF_SCOPE)
 
 typedef enum op_code {
-#define OP_ENUM_(name, word, operands, rep) OP_##name,
+#define OP_ENUM_(name, word, function, flags) OP_##name,
     OP_MAP(OP_ENUM_)
 #undef OP_ENUM_
         OP_COUNT
@@ -71,6 +85,9 @@ typedef struct op_result {
     rt_status status;
     result_kind kind; /* only for RT_OK */
     uint32_t value;   /* only for RESULT_VALUE */
+    /* NULL, or how the implementation broke restab_impl.h's rules in this
+       call (then status is RT_INVALID and the result never matches). */
+    const char *misbehaviour;
 } op_result;
 
 /* The longest line op_format or result_format writes, with its NUL. */
@@ -82,6 +99,10 @@ uint32_t program_default_limit(rt_semantics semantics);
 const char *semantics_name(rt_semantics semantics);
 
 const char *op_name(op_code code);
+/* The rt_impl function that runs an operation ("resource_drop"). */
+const char *op_function(op_code code);
+/* 1 when the operation has every flag of `flags` (OPF_*). */
+int op_has(op_code code, unsigned flags);
 int op_takes_resource(op_code code);
 
 /* An empty program with the default configuration. */

@@ -7,7 +7,8 @@
 
 run_options run_defaults(const rt_impl *sut, const rt_impl *model)
 {
-    run_options opt = {sut, model, NULL, stderr, NULL, NULL, NULL, NULL, 0};
+    run_options opt = {sut, model, NULL, NULL, stderr, NULL,
+                       NULL, NULL, NULL,  0};
     return opt;
 }
 
@@ -32,6 +33,7 @@ static int finish(diff *d, const run_options *opt, int status)
 static void start(diff *d, const run_options *opt)
 {
     d->input = opt->input;
+    d->replay_tool = opt->replay_tool;
     d->report = opt->report;
     d->trace = opt->trace;
     d->alloc_failures = opt->alloc_failures;
@@ -43,6 +45,13 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     program_init(&p);
     decoder dec;
     int status = decoder_begin(&dec, data, size, &p);
+    /* An input of a profile the implementation lacks runs in the default
+       one (restab_impl.h, profiles). */
+    unsigned profiles = opt->sut->profiles != 0
+                            ? opt->sut->profiles
+                            : 1u << RT_SEMANTICS_WASMTIME35;
+    if ((profiles & (1u << p.semantics)) == 0)
+        p.semantics = RT_SEMANTICS_WASMTIME35;
     if (status == 0) {
         diff d;
         start(&d, opt);

@@ -12,6 +12,7 @@ typedef struct run_options {
     const rt_impl *sut;   /* the implementation under test */
     const rt_impl *model; /* the model it is compared with (the oracle) */
     const char *input;    /* the input's name for reports, or NULL */
+    const char *replay_tool; /* the report's rerun command, or NULL */
     FILE *report;         /* failure reports (stderr) */
     FILE *trace;          /* "op => result" per step, or NULL */
     rt_alloc_fn alloc;    /* the implementation under test's allocator */

@@ -28,6 +28,11 @@ void text_buffer_append(void *user, const char *text, size_t len)
     b->text[b->len] = '\0';
 }
 
+void text_write_file(void *user, const char *text, size_t len)
+{
+    fwrite(text, 1, len, (FILE *)user);
+}
+
 void text_buffer_free(text_buffer *b)
 {
     free(b->text);

@@ -20,6 +20,10 @@ typedef struct text_buffer {
    `user` points at (start from {NULL, 0, 0, 0}). */
 void text_buffer_append(void *user, const char *text, size_t len);
 
+/* A restab_write_fn and program_print sink that writes to the FILE * `user`
+   points at. */
+void text_write_file(void *user, const char *text, size_t len);
+
 /* Frees the text and empties b. */
 void text_buffer_free(text_buffer *b);
 

@@ -1,6 +1,7 @@
 /*
  * The oracle: a deliberately plain model of the resource tables described in
- * SEMANTICS.md, written only from that contract so that the differential
+ * SEMANTICS.md (the wasmtime35 profile) and SEMANTICS-SPEC.md (the spec
+ * profile), written only from those contracts so that the differential
  * fuzzer has an independent opinion to compare restab against.
  *
  * Everything here favours being obviously right over being fast: tables are
@@ -9,6 +10,13 @@
  * memory it needs) before it changes anything, which makes it all-or-nothing
  * by construction.  The names follow the component model's canonical ABI
  * (num_lends, borrow_scope, lenders, borrow_count).
+ *
+ * The two profiles share the state and every operation but drop, lift_own,
+ * lift_borrow and exit; those four have one function per profile, each a
+ * straight transcription of its contract's row, so that the check order of
+ * either can be read off without following flags.  In the spec profile a
+ * borrow entry's lends live in the same rt_slot.lends field as an own's; in
+ * the wasmtime35 profile that field stays 0 for borrows.
  */
 #include "oracle.h"
 
@@ -17,7 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A handle whose own entry a scope has lent out: (table number, handle). */
+/* A handle whose entry a scope has lent out: (table number, handle).  The
+   entry is an own one, or in the spec profile an own or a borrow one. */
 typedef struct lender {
     uint32_t table;
     uint32_t handle;
@@ -44,6 +53,7 @@ typedef struct handle_table {
 } handle_table;
 
 typedef struct oracle {
+    rt_semantics semantics;
     uint32_t instances;
     uint32_t types;
     uint32_t *type_instance;
@@ -247,7 +257,8 @@ static rt_status o_create(const rt_config *cfg, void **self)
 
     if (cfg == NULL || self == NULL)
         return RT_INVALID;
-    if (cfg->semantics != RT_SEMANTICS_WASMTIME35)
+    if (cfg->semantics != RT_SEMANTICS_WASMTIME35 &&
+        cfg->semantics != RT_SEMANTICS_SPEC)
         return RT_INVALID;
     if (cfg->types > 0 && cfg->type_instance == NULL)
         return RT_INVALID;
@@ -266,6 +277,7 @@ static rt_status o_create(const rt_config *cfg, void **self)
         memcpy(o->type_instance, cfg->type_instance,
                (size_t)cfg->types * sizeof *o->type_instance);
     }
+    o->semantics = cfg->semantics;
     o->instances = cfg->instances;
     o->types = cfg->types;
     o->limit = cfg->limit;
@@ -357,14 +369,41 @@ static rt_status o_rep(void *self, uint32_t resource, uint32_t handle,
     return RT_OK;
 }
 
-static rt_status o_drop(void *self, uint32_t resource, uint32_t handle,
-                        int *destructor_due, uint32_t *rep)
+/* The effect of a successful drop or lift_own: frees the slot and, for a
+   borrow, takes it off its scope's borrow count.  Returns the rep. */
+static uint32_t remove_entry(oracle *o, uint32_t table, uint32_t handle)
 {
-    oracle *o = self;
+    rt_slot *entry = live_entry(o, table, handle);
+    uint32_t value = entry->rep;
+    uint32_t depth = entry->scope;
+    rt_slot_kind kind = entry->kind;
+
+    release(o, table, handle);
+    if (kind == RT_BORROW)
+        o->scopes[depth].borrow_count--;
+    return value;
+}
+
+/* The effect of a successful lift_borrow that lends: the entry's lends +1
+   and a lender record in the top scope.  The caller has checked the lend
+   count and reserved the record, so this cannot fail. */
+static void lend(oracle *o, uint32_t table, uint32_t handle, rt_slot *entry)
+{
+    borrow_scope *top = &o->scopes[o->num_scopes - 1];
+
+    entry->lends++;
+    top->lenders[top->num_lenders].table = table;
+    top->lenders[top->num_lenders].handle = handle;
+    top->num_lenders++;
+}
+
+/* drop, wasmtime35 (SEMANTICS.md): look up; an own's lends; type. */
+static rt_status wt_drop(oracle *o, uint32_t resource, uint32_t handle,
+                         int *destructor_due, uint32_t *rep)
+{
     uint32_t table;
-    uint32_t value;
-    uint32_t depth;
     rt_slot *entry;
+    int own;
     rt_status st = look_up(o, resource, handle, &table, &entry);
 
     if (st != RT_OK)
@@ -373,26 +412,56 @@ static rt_status o_drop(void *self, uint32_t resource, uint32_t handle,
         return RT_BORROWED;
     if (!type_matches(entry, resource))
         return RT_WRONG_TYPE;
-    value = entry->rep;
-    if (entry->kind == RT_OWN) {
-        release(o, table, handle);
-        *destructor_due = 1;
-    } else {
-        depth = entry->scope;
-        release(o, table, handle);
-        o->scopes[depth].borrow_count--;
-        *destructor_due = 0;
-    }
+    own = entry->kind == RT_OWN;
+    *rep = remove_entry(o, table, handle);
+    *destructor_due = own;
+    return RT_OK;
+}
+
+/* drop, spec (SEMANTICS-SPEC.md, defs 2326-2339): look up; type; lends,
+   for own and borrow entries alike. */
+static rt_status spec_drop(oracle *o, uint32_t resource, uint32_t handle,
+                           int *destructor_due, uint32_t *rep)
+{
+    uint32_t table;
+    rt_slot *entry;
+    int own;
+    rt_status st = look_up(o, resource, handle, &table, &entry);
+
+    if (st != RT_OK)
+        return st;
+    if (!type_matches(entry, resource))
+        return RT_WRONG_TYPE;
+    if (entry->lends > 0)
+        return RT_BORROWED;
+    own = entry->kind == RT_OWN;
+    *rep = remove_entry(o, table, handle);
+    *destructor_due = own;
+    return RT_OK;
+}
+
+static rt_status o_drop(void *self, uint32_t resource, uint32_t handle,
+                        int *destructor_due, uint32_t *rep)
+{
+    oracle *o = self;
+    uint32_t value;
+    int due;
+    rt_status st = o->semantics == RT_SEMANTICS_SPEC
+                       ? spec_drop(o, resource, handle, &due, &value)
+                       : wt_drop(o, resource, handle, &due, &value);
+
+    if (st != RT_OK)
+        return st;
+    *destructor_due = due;
     *rep = value;
     return RT_OK;
 }
 
-static rt_status o_lift_own(void *self, uint32_t resource, uint32_t handle,
-                            uint32_t *rep)
+/* lift_own, wasmtime35: look up; not-own; lends; type. */
+static rt_status wt_lift_own(oracle *o, uint32_t resource, uint32_t handle,
+                             uint32_t *rep)
 {
-    oracle *o = self;
     uint32_t table;
-    uint32_t value;
     rt_slot *entry;
     rt_status st = look_up(o, resource, handle, &table, &entry);
 
@@ -404,19 +473,47 @@ static rt_status o_lift_own(void *self, uint32_t resource, uint32_t handle,
         return RT_BORROWED;
     if (!type_matches(entry, resource))
         return RT_WRONG_TYPE;
-    value = entry->rep;
-    release(o, table, handle);
-    *rep = value;
+    *rep = remove_entry(o, table, handle);
     return RT_OK;
 }
 
-static rt_status o_lift_borrow(void *self, uint32_t resource, uint32_t handle,
+/* lift_own, spec (defs 1513-1517): look up; type; lends; not-own. */
+static rt_status spec_lift_own(oracle *o, uint32_t resource, uint32_t handle,
                                uint32_t *rep)
 {
-    oracle *o = self;
     uint32_t table;
     rt_slot *entry;
-    borrow_scope *top;
+    rt_status st = look_up(o, resource, handle, &table, &entry);
+
+    if (st != RT_OK)
+        return st;
+    if (!type_matches(entry, resource))
+        return RT_WRONG_TYPE;
+    if (entry->lends > 0)
+        return RT_BORROWED;
+    if (entry->kind == RT_BORROW)
+        return RT_NOT_OWN;
+    *rep = remove_entry(o, table, handle);
+    return RT_OK;
+}
+
+static rt_status o_lift_own(void *self, uint32_t resource, uint32_t handle,
+                            uint32_t *rep)
+{
+    oracle *o = self;
+
+    return o->semantics == RT_SEMANTICS_SPEC
+               ? spec_lift_own(o, resource, handle, rep)
+               : wt_lift_own(o, resource, handle, rep);
+}
+
+/* lift_borrow, wasmtime35: look up; type; a borrow is returned as is; an
+   own's lend count; no scope; lend. */
+static rt_status wt_lift_borrow(oracle *o, uint32_t resource, uint32_t handle,
+                                uint32_t *rep)
+{
+    uint32_t table;
+    rt_slot *entry;
     rt_status st = look_up(o, resource, handle, &table, &entry);
 
     if (st != RT_OK)
@@ -431,15 +528,47 @@ static rt_status o_lift_borrow(void *self, uint32_t resource, uint32_t handle,
         return RT_LEND_OVERFLOW;
     if (o->num_scopes == 0)
         return RT_NO_SCOPE;
-    top = &o->scopes[o->num_scopes - 1];
-    if (!scope_reserve_lender(top))
+    if (!scope_reserve_lender(&o->scopes[o->num_scopes - 1]))
         return RT_OUT_OF_MEMORY;
-    entry->lends++;
-    top->lenders[top->num_lenders].table = table;
-    top->lenders[top->num_lenders].handle = handle;
-    top->num_lenders++;
+    lend(o, table, handle, entry);
     *rep = entry->rep;
     return RT_OK;
+}
+
+/* lift_borrow, spec (defs 1521-1526): no scope (the spec's assertion, so
+   first); look up; type; the lend count (the project's max_lends); lend,
+   own and borrow entries alike. */
+static rt_status spec_lift_borrow(oracle *o, uint32_t resource,
+                                  uint32_t handle, uint32_t *rep)
+{
+    uint32_t table;
+    rt_slot *entry;
+    rt_status st;
+
+    if (o->num_scopes == 0)
+        return RT_NO_SCOPE;
+    st = look_up(o, resource, handle, &table, &entry);
+    if (st != RT_OK)
+        return st;
+    if (!type_matches(entry, resource))
+        return RT_WRONG_TYPE;
+    if (entry->lends >= o->max_lends)
+        return RT_LEND_OVERFLOW;
+    if (!scope_reserve_lender(&o->scopes[o->num_scopes - 1]))
+        return RT_OUT_OF_MEMORY;
+    lend(o, table, handle, entry);
+    *rep = entry->rep;
+    return RT_OK;
+}
+
+static rt_status o_lift_borrow(void *self, uint32_t resource, uint32_t handle,
+                               uint32_t *rep)
+{
+    oracle *o = self;
+
+    return o->semantics == RT_SEMANTICS_SPEC
+               ? spec_lift_borrow(o, resource, handle, rep)
+               : wt_lift_borrow(o, resource, handle, rep);
 }
 
 static rt_status o_enter(void *self)
@@ -466,6 +595,8 @@ static rt_status o_enter(void *self)
     return RT_OK;
 }
 
+/* exit, both profiles: no scope; borrows remain; each lender record gives
+   one lend back (an own entry in wasmtime35, own or borrow in spec). */
 static rt_status o_exit(void *self)
 {
     oracle *o = self;
@@ -480,9 +611,11 @@ static rt_status o_exit(void *self)
         return RT_BORROWS_REMAIN;
     for (i = 0; i < top->num_lenders; i++) {
         entry = live_entry(o, top->lenders[i].table, top->lenders[i].handle);
-        /* Invariant 5 says this is a lent own; check() reports it if not,
-           and skipping keeps the model from crashing on its own bug. */
-        if (entry != NULL && entry->kind == RT_OWN && entry->lends > 0)
+        /* Invariant 5 says this is a lent entry of the kinds the profile
+           lends; check() reports it if not, and skipping keeps the model
+           from crashing on its own bug. */
+        if (entry != NULL && entry->lends > 0 &&
+            (entry->kind == RT_OWN || o->semantics == RT_SEMANTICS_SPEC))
             entry->lends--;
     }
     free(top->lenders);
@@ -562,7 +695,16 @@ static uint32_t count_lenders(const oracle *o, uint32_t table, uint32_t handle)
     return n;
 }
 
-/* Invariant 2: every own entry's num_lends equals its lender records. */
+/* Whether the profile lends entries of this kind: own entries in both,
+   borrow entries too in spec. */
+static int lendable(const oracle *o, rt_slot_kind kind)
+{
+    return kind == RT_OWN ||
+           (kind == RT_BORROW && o->semantics == RT_SEMANTICS_SPEC);
+}
+
+/* Invariant 2: every own entry's num_lends equals its lender records (spec:
+   every entry's, own or borrow). */
 static int check_lends(const oracle *o, char *msg, size_t msg_size)
 {
     const handle_table *t;
@@ -572,7 +714,7 @@ static int check_lends(const oracle *o, char *msg, size_t msg_size)
     for (i = 0; i < o->num_tables; i++) {
         t = &o->tables[i];
         for (h = 1; h <= t->size; h++)
-            if (t->slots[h - 1].kind == RT_OWN &&
+            if (lendable(o, t->slots[h - 1].kind) &&
                 t->slots[h - 1].lends != count_lenders(o, t->number, h))
                 return broken(msg, msg_size, 2, "lends differ from lender "
                               "records (table, handle)", t->number, h);
@@ -622,7 +764,8 @@ static int check_borrow_scopes(const oracle *o, char *msg, size_t msg_size)
     return 0;
 }
 
-/* Invariant 5: every lender record names a live own entry. */
+/* Invariant 5: every lender record names a live own entry (spec: a live
+   entry, own or borrow). */
 static int check_lenders(const oracle *o, char *msg, size_t msg_size)
 {
     size_t i;
@@ -636,9 +779,10 @@ static int check_lenders(const oracle *o, char *msg, size_t msg_size)
             i = table_index(o, l->table);
             t = i < o->num_tables ? &o->tables[i] : NULL;
             if (t == NULL || l->handle == 0 || l->handle > t->size ||
-                t->slots[l->handle - 1].kind != RT_OWN)
+                !lendable(o, t->slots[l->handle - 1].kind))
                 return broken(msg, msg_size, 5, "lender record names no "
-                              "live own (table, handle)", l->table, l->handle);
+                              "live lendable entry (table, handle)", l->table,
+                              l->handle);
         }
     return 0;
 }
@@ -676,6 +820,27 @@ static int check_placement(const oracle *o, char *msg, size_t msg_size)
     return 0;
 }
 
+/* Invariant 7 (spec): a lender record of the scope at depth d names an own
+   entry or a borrow entry of a scope at depth <= d.  Runs after invariant 5,
+   so every record names a live entry. */
+static int check_lender_depths(const oracle *o, char *msg, size_t msg_size)
+{
+    uint32_t d, k;
+    const lender *l;
+    const rt_slot *entry;
+
+    for (d = 0; d < o->num_scopes; d++)
+        for (k = 0; k < o->scopes[d].num_lenders; k++) {
+            l = &o->scopes[d].lenders[k];
+            entry = &o->tables[table_index(o, l->table)].slots[l->handle - 1];
+            if (entry->kind == RT_BORROW && entry->scope > d)
+                return broken(msg, msg_size, 7, "lender record names a "
+                              "borrow of a deeper scope (depth, handle)", d,
+                              l->handle);
+        }
+    return 0;
+}
+
 static int o_check(const void *self, char *msg, size_t msg_size)
 {
     const oracle *o = self;
@@ -691,6 +856,8 @@ static int o_check(const void *self, char *msg, size_t msg_size)
         r = check_lenders(o, msg, msg_size);
     if (r == 0)
         r = check_placement(o, msg, msg_size);
+    if (r == 0 && o->semantics == RT_SEMANTICS_SPEC)
+        r = check_lender_depths(o, msg, msg_size);
     if (r == 0 && msg != NULL && msg_size > 0)
         msg[0] = '\0';
     return r;
@@ -773,7 +940,7 @@ static int o_scope_lender(const void *self, uint32_t depth, uint32_t i,
 
 const rt_impl rt_oracle = {
     "oracle",
-    1u << RT_SEMANTICS_WASMTIME35,
+    (1u << RT_SEMANTICS_WASMTIME35) | (1u << RT_SEMANTICS_SPEC),
     o_create,
     o_destroy,
     o_new,

@@ -11,6 +11,12 @@ run() {
   "$@"
 }
 
+# One line on standard error and exit 2 (bad input, no usage text).
+die() {
+  printf '%s: %s\n' "$(basename "$0")" "$1" >&2
+  exit 2
+}
+
 die_usage() {
   printf '%s: %s\n%s\n' "$(basename "$0")" "$1" "$USAGE" >&2
   exit 2
@@ -57,3 +63,55 @@ ensure_packages() {
 # Everything the tests and the fuzzing scripts use.
 RESTAB_PACKAGES=(cmake ninja-build gcc clang llvm libclang-rt-14-dev pkg-config
                  afl++ gnuplot-nox zip unzip file python3 python3-yaml)
+
+# ---- Implementations: --impl NAME [--build DIR] ------------------------
+# restab_add_implementation(NAME ...) writes DIR/restab-implementations/
+# NAME.txt (key=value: engine, sanitize, ops, ops_mut, oom, replay) in the
+# build directory where it ran. Without --build, NAME must be restab and
+# the scripts build restab's own presets.
+IMPL=restab IMPL_BUILD=""
+
+# Call from an option loop: handles "--impl NAME" and "--build DIR" and
+# sets IMPL_SHIFT to the number of arguments taken (0: not ours).
+take_impl_option() {
+  IMPL_SHIFT=0
+  case "${1:-}" in
+    --impl|--build)
+      [ $# -ge 2 ] || die_usage "$1 needs a value"
+      if [ "$1" = --impl ]; then IMPL=$2; else IMPL_BUILD=$2; fi
+      IMPL_SHIFT=2 ;;
+  esac
+}
+
+# Checks --impl/--build after the options are read.
+check_impl() {
+  [[ "$IMPL" =~ ^[A-Za-z][A-Za-z0-9_]*$ ]] || die "'$IMPL' is not an implementation name"
+  if [ -z "$IMPL_BUILD" ]; then
+    [ "$IMPL" = restab ] ||
+      die "implementation '$IMPL' needs --build DIR (the build directory where restab_add_implementation($IMPL ...) ran)"
+    return 0
+  fi
+  [ -d "$IMPL_BUILD" ] || die "--build: '$IMPL_BUILD' is not a directory"
+  IMPL_BUILD=$(realpath "$IMPL_BUILD")
+  local manifest=$IMPL_BUILD/restab-implementations/$IMPL.txt
+  if [ ! -f "$manifest" ]; then
+    local known
+    known=$(cd "$IMPL_BUILD/restab-implementations" 2>/dev/null && ls -- *.txt 2>/dev/null | sed 's/\.txt$//' | tr '\n' ' ')
+    die "no implementation '$IMPL' in $IMPL_BUILD (registered there: ${known:-none}; build it first)"
+  fi
+}
+
+# The value of KEY in the implementation's manifest (empty when absent).
+impl_value() {
+  sed -n "s/^$1=//p" "$IMPL_BUILD/restab-implementations/$IMPL.txt" | head -n 1
+}
+
+# The executable of KIND (ops, ops_mut, oom, replay) of a --build
+# implementation; exits 2 when the build does not have it.
+impl_binary() {
+  local bin
+  bin=$(impl_value "$1")
+  [ -n "$bin" ] || die "implementation '$IMPL' has no $1 executable (oom needs ALLOC_HOOK in restab_add_implementation)"
+  [ -x "$bin" ] || die "$bin is not built yet (cmake --build $IMPL_BUILD)"
+  printf '%s\n' "$bin"
+}

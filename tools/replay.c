@@ -19,17 +19,17 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "files.h"
+#include "text_buffer.h"
 #include "oracle.h"
 #include "run.h"
 #include "sut.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The program's name in messages and the usage text (argv[0]'s base). */
 static const char *prog = "replay";
@@ -64,45 +64,16 @@ static int usage_error(const char *fmt, ...)
 /* Reads a whole file ("-": standard input). NULL after a message. */
 static char *read_all(const char *path, size_t *size)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "%s: cannot open '%s': %s\n", prog, path,
-                strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        char *grown = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-        if (grown == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap *= 2;
-    }
-    int failed = buf == NULL || ferror(f);
-    if (failed)
-        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
-                buf == NULL ? "out of memory" : strerror(errno));
-    if (f != stdin)
-        fclose(f);
-    if (failed) {
-        free(buf);
-        return NULL;
-    }
-    *size = len;
-    return buf;
+    char err[512];
+    char *data = files_read(path, size, err, sizeof err);
+    if (data == NULL)
+        fprintf(stderr, "%s: %s\n", prog, err);
+    return data;
 }
 
 static int has_suffix(const char *s, const char *suffix)
 {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
+    return files_has_suffix(s, suffix);
 }
 
 /* Parses a script file into p (program_init'ed); EXIT_USAGE after a
@@ -166,11 +137,6 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
     return status;
 }
 
-static void write_stdout(void *user, const char *text, size_t len)
-{
-    (void)user;
-    fwrite(text, 1, len, stdout);
-}
 
 static int print_mode(const char *path)
 {
@@ -189,7 +155,7 @@ static int print_mode(const char *path)
         return EXIT_USAGE;
     }
     printf("# decoded from %s\n", path);
-    program_print(&p, p.len, write_stdout, NULL);
+    program_print(&p, p.len, text_write_file, stdout);
     program_free(&p);
     return 0;
 }
@@ -247,7 +213,7 @@ static int encode_mode(const char *path, const char *out_path)
 
 static int run_file(const char *path, int quiet)
 {
-    run_options opt = run_defaults(fuzz_sut(), &rt_oracle);
+    run_options opt = fuzz_run_options();
     opt.input = path;
     opt.trace = quiet ? NULL : stdout;
     opt.final_check = 1;
@@ -275,64 +241,16 @@ static int run_file(const char *path, int quiet)
     return status;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+typedef struct walk {
+    int quiet;
+    int ran;
+} walk;
 
-/* Runs every regular file below a directory, in name order. */
-static int run_dir(const char *path, int quiet, int *ran)
+static int run_walked(const char *path, void *user)
 {
-    DIR *dir = opendir(path);
-    if (dir == NULL) {
-        fprintf(stderr, "%s: cannot open directory '%s': %s\n", prog,
-                path, strerror(errno));
-        return EXIT_USAGE;
-    }
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    int status = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] == '.' || has_suffix(entry->d_name, ".md") ||
-            has_suffix(entry->d_name, ".dict") ||
-            has_suffix(entry->d_name, ".expected"))
-            continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **grown = realloc(names, cap * sizeof *names);
-            if (grown == NULL) {
-                status = EXIT_USAGE;
-                break;
-            }
-            names = grown;
-        }
-        size_t len = strlen(path) + strlen(entry->d_name) + 2;
-        names[count] = malloc(len);
-        if (names[count] == NULL) {
-            status = EXIT_USAGE;
-            break;
-        }
-        snprintf(names[count], len, "%s/%s", path, entry->d_name);
-        count++;
-    }
-    closedir(dir);
-    if (names != NULL)
-        qsort(names, count, sizeof *names, compare_names);
-    for (size_t i = 0; i < count; i++) {
-        struct stat st;
-        if (status == 0 && stat(names[i], &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                status = run_dir(names[i], quiet, ran);
-            else if (S_ISREG(st.st_mode)) {
-                status = run_file(names[i], quiet);
-                ++*ran;
-            }
-        }
-        free(names[i]);
-    }
-    free(names);
-    return status;
+    walk *w = user;
+    w->ran++;
+    return run_file(path, w->quiet);
 }
 
 int main(int argc, char **argv)
@@ -393,21 +311,17 @@ int main(int argc, char **argv)
     if (print != NULL)
         return print_mode(print);
 
-    int status = 0, ran = 0;
+    int status = 0;
+    walk w = {quiet, 0};
     for (int i = first_path; i < argc && status == 0; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "%s: cannot open '%s': %s\n", prog, argv[i],
-                    strerror(errno));
+        char err[512];
+        status = files_walk(argv[i], run_walked, &w, err, sizeof err);
+        if (status < 0) {
+            fprintf(stderr, "%s: %s\n", prog, err);
             return EXIT_USAGE;
         }
-        if (S_ISDIR(st.st_mode)) {
-            status = run_dir(argv[i], quiet, &ran);
-        } else {
-            status = run_file(argv[i], quiet);
-            ran++;
-        }
     }
+    int ran = w.ran;
     if (status == 0)
         fprintf(stderr, "%s: %d input%s ran with no difference\n", prog,
                 ran, ran == 1 ? "" : "s");

@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "files.h"
 #include "oracle.h"
 #include "mutator.h"
 #include "program.h"
@@ -80,43 +81,31 @@ static void add_input(const uint8_t *data, size_t size)
     inputs[input_count++] = (input){copy, size};
 }
 
-static void load_file(const char *path)
+static int load_walked(const char *path, void *user)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
+    (void)user;
+    if (!files_has_suffix(path, ".bin"))
+        return 0;
+    char err[512];
+    size_t size = 0;
+    char *data = files_read(path, &size, err, sizeof err);
+    if (data == NULL) {
+        fprintf(stderr, "%s\n", err);
         exit(2);
     }
-    uint8_t buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    add_input(buf, n);
+    add_input((const uint8_t *)data, size);
+    free(data);
+    return 0;
 }
 
+/* Loads the .bin inputs of a file or directory tree. */
 static void load(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "cannot stat %s\n", path);
+    char err[512];
+    if (files_walk(path, load_walked, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
         exit(2);
     }
-    if (!S_ISDIR(st.st_mode)) {
-        load_file(path);
-        return;
-    }
-    DIR *dir = opendir(path);
-    if (dir == NULL)
-        exit(2);
-    const struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || strcmp(e->d_name + len - 4, ".bin") != 0)
-            continue;
-        char full[4096];
-        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
-        load_file(full);
-    }
-    closedir(dir);
 }
 
 static uint64_t hash_bytes(const uint8_t *data, size_t size)

@@ -16,6 +16,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "decode.h"
+#include "files.h"
+#include "xorshift.h"
 #include "oracle.h"
 #include "program.h"
 #include "text_buffer.h"
@@ -36,10 +38,7 @@ static uint64_t rng = 0x9E3779B97F4A7C15u;
 
 static uint64_t next_random(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return xorshift64(&rng);
 }
 
 static uint32_t random_below(uint32_t n)
@@ -96,57 +95,19 @@ static void check_print_parse(const program *p, const char *what)
 
 /* ---- (a) scripts -------------------------------------------------------- */
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int read_file(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *grown = realloc(buf, cap);
-        if (grown == NULL) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = grown;
-        }
-    }
-    int error = ferror(f);
-    fclose(f);
-    if (buf == NULL || error) {
-        free(buf);
-        return -1;
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 static int scripts_checked;
 
 static void check_script(const char *path)
 {
-    char *text = NULL;
     size_t len = 0;
-    if (read_file(path, &text, &len) != 0) {
-        CHECK(0, "%s: cannot read", path);
+    char err[512];
+    char *text = files_read(path, &len, err, sizeof err);
+    if (text == NULL) {
+        CHECK(0, "%s", err);
         return;
     }
     program p;
     program_init(&p);
-    char err[256];
     int status = program_parse(text, len, path, &p, err, sizeof err);
     CHECK(status == 0, "%s: does not parse: %s", path, err);
     if (status == 0 && p.len > DECODE_MAX_OPS) {
@@ -167,55 +128,19 @@ static void check_script(const char *path)
     free(text);
 }
 
-static int compare_names(const void *a, const void *b)
+static int check_walked(const char *path, void *user)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    (void)user;
+    if (files_has_suffix(path, ".ops"))
+        check_script(path);
+    return 0;
 }
 
 static void check_path(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        CHECK(0, "%s: does not exist", path);
-        return;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        check_script(path);
-        return;
-    }
-    DIR *dir = opendir(path);
-    if (dir == NULL) {
-        CHECK(0, "%s: cannot open directory", path);
-        return;
-    }
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (!ends_with(e->d_name, ".ops"))
-            continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **grown = realloc(names, cap * sizeof *names);
-            if (grown == NULL)
-                break;
-            names = grown;
-        }
-        size_t n = strlen(path) + strlen(e->d_name) + 2;
-        names[count] = malloc(n);
-        if (names[count] == NULL)
-            break;
-        snprintf(names[count], n, "%s/%s", path, e->d_name);
-        count++;
-    }
-    closedir(dir);
-    if (count > 0)
-        qsort(names, count, sizeof *names, compare_names);
-    for (size_t i = 0; i < count; i++) {
-        check_script(names[i]);
-        free(names[i]);
-    }
-    free(names);
+    char err[512];
+    if (files_walk(path, check_walked, NULL, err, sizeof err) != 0)
+        CHECK(0, "%s", err);
 }
 
 /* ---- (b) random bytes --------------------------------------------------- */

@@ -1,0 +1,54 @@
+# Installs the fuzzing harness as the `harness` component of the restab
+# package: find_package(restab COMPONENTS harness) then gives a consumer
+# restab_add_implementation() and restab::harness (lib/restabConfig.cmake.in).
+#
+# The harness is installed as sources, not as built libraries, because it
+# must be compiled in the consumer's build with the consumer's fuzz engine
+# and sanitizers (see cmake/RestabHarness.cmake). The installed folder
+# share/restab/harness has the source tree's layout, which is what
+# RestabHarness.cmake expects under RESTAB_HARNESS_ROOT.
+#
+# Included from the top-level CMakeLists.txt; does nothing unless
+# RESTAB_BUILD_FUZZERS is on.
+
+include_guard(GLOBAL)
+if(NOT RESTAB_BUILD_FUZZERS)
+  return()
+endif()
+
+set(_rhi_src ${PROJECT_SOURCE_DIR})
+set(_rhi_dest ${CMAKE_INSTALL_DATADIR}/restab/harness)
+
+file(GLOB _rhi_harness CONFIGURE_DEPENDS
+  ${_rhi_src}/harness/*.c ${_rhi_src}/harness/*.h)
+install(FILES ${_rhi_harness} DESTINATION ${_rhi_dest}/harness)
+install(FILES ${_rhi_src}/harness/include/restab_impl.h
+  DESTINATION ${_rhi_dest}/harness/include)
+install(FILES ${_rhi_src}/oracle/oracle.c ${_rhi_src}/oracle/oracle.h
+  DESTINATION ${_rhi_dest}/oracle)
+install(FILES
+  ${_rhi_src}/fuzz/target_ops.c ${_rhi_src}/fuzz/target_oom.c
+  ${_rhi_src}/fuzz/mutator.c ${_rhi_src}/fuzz/mutator.h
+  ${_rhi_src}/fuzz/afl_mutator.c ${_rhi_src}/fuzz/driver_standalone.c
+  ${_rhi_src}/fuzz/driver_afl.c ${_rhi_src}/fuzz/afl-denylist.txt
+  ${_rhi_src}/fuzz/sut.h
+  DESTINATION ${_rhi_dest}/fuzz)
+install(FILES ${_rhi_src}/tools/replay.c DESTINATION ${_rhi_dest}/tools)
+
+# The CMake code that builds them, beside restabConfig.cmake, which
+# includes it when the harness component is asked for.
+install(FILES ${_rhi_src}/cmake/RestabFlags.cmake ${_rhi_src}/cmake/RestabHarness.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/restab)
+
+# The interface header, for implementations that want it without the
+# harness build (an adapter compiled elsewhere).
+install(FILES ${_rhi_src}/harness/include/restab_impl.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+# The installed harness's end-to-end test (tests/example) builds the
+# example implementation against this install with libFuzzer. The fuzz
+# preset, the libFuzzer build, does not build tests/, so the test is
+# registered from here there; builds with tests add it from tests/.
+if(RESTAB_FUZZ_ENGINE STREQUAL "libfuzzer" AND NOT RESTAB_BUILD_TESTS)
+  add_subdirectory(${_rhi_src}/tests/example ${PROJECT_BINARY_DIR}/tests/example)
+endif()
