@@ -357,6 +357,22 @@ static size_t next_interval(const diff *d)
     return work > DIFF_FULL_EVERY ? work : DIFF_FULL_EVERY;
 }
 
+/* Reports a step where either implementation broke restab_impl.h's rules
+   (op_result.misbehaviour); -1 then, else 0. */
+static int report_misbehaviour(diff *d, const op *o, const op_result *sut,
+                               const op_result *model)
+{
+    if (sut->misbehaviour == NULL && model->misbehaviour == NULL)
+        return 0;
+    char what[WHAT_MAX];
+    int sut_broke = sut->misbehaviour != NULL;
+    snprintf(what, sizeof what, "%s's %s broke the interface: it %s",
+             sut_broke ? d->sut->name : d->model->name, op_function(o->code),
+             sut_broke ? sut->misbehaviour : model->misbehaviour);
+    report(d, sut, model, what);
+    return -1;
+}
+
 int diff_step(diff *d, const op *o, op_result *model_result)
 {
     char what[WHAT_MAX];
@@ -393,15 +409,8 @@ int diff_step(diff *d, const op *o, op_result *model_result)
                 skip_model ? " (injected allocation failure)" : "");
     }
 
-    if (sut_result.misbehaviour != NULL || model.misbehaviour != NULL) {
-        int sut_broke = sut_result.misbehaviour != NULL;
-        snprintf(what, sizeof what, "%s's %s broke the interface: it %s",
-                 sut_broke ? d->sut->name : d->model->name,
-                 op_function(o->code),
-                 sut_broke ? sut_result.misbehaviour : model.misbehaviour);
-        report(d, &sut_result, &model, what);
+    if (report_misbehaviour(d, o, &sut_result, &model) != 0)
         return -1;
-    }
     if (!result_equal(&sut_result, &model)) {
         report(d, &sut_result, &model,
                injected ? "the results differ (an allocation failed during "
@@ -435,16 +444,27 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     return 0;
 }
 
-/* The op_result that op_run would have made of a batch outcome. */
+/* The op_result that op_run would have made of a batch outcome, with the
+   same checks of restab_impl.h's rules (a batch has no out-parameters to
+   leave unwritten, so only the status and destructor_due are checked). */
 static op_result batch_result(const op *o, const rt_batch_result *b)
 {
-    op_result r = {b->status, RESULT_VALUE, b->value};
-    if (o->code == OP_DROP && !b->destructor_due) {
-        r.kind = RESULT_BORROW;
-        r.value = 0;
+    op_result r = {b->status, RESULT_VALUE, b->value, NULL};
+    if (o->code == OP_DROP && b->status == RT_OK) {
+        if (b->destructor_due == 0) {
+            r.kind = RESULT_BORROW;
+            r.value = 0;
+        } else if (b->destructor_due != 1) {
+            r.misbehaviour = "succeeded without setting *destructor_due to 0 "
+                             "or 1";
+        }
     }
     if (o->code == OP_ENTER || o->code == OP_EXIT)
         r.kind = RESULT_NONE;
+    if ((unsigned)r.status >= RT_STATUS_COUNT)
+        r.misbehaviour = "returned a value that is not an rt_status";
+    if (r.misbehaviour != NULL)
+        r.status = RT_INVALID;
     if (r.status != RT_OK) {
         r.kind = RESULT_NONE;
         r.value = 0;
@@ -470,6 +490,8 @@ static int batch_run(diff *d, const char *last_what)
             result_format(&r, result, sizeof result);
             fprintf(d->trace, "%s => %s\n", line, result);
         }
+        if (report_misbehaviour(d, o, &r, &d->batch_model[i]) != 0)
+            return -1;
         if (!result_equal(&r, &d->batch_model[i])) {
             report(d, &r, &d->batch_model[i], "the results differ");
             return -1;
