@@ -69,10 +69,12 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
             op_result model_result;
             while (status == 0 &&
                    decoder_next(&dec, d.model, d.model_self, &o)) {
-                status = diff_step(&d, &o, &model_result);
+                status = diff_queue(&d, &o, &model_result);
                 if (status == 0)
                     decoder_observe(&dec, &o, &model_result);
             }
+            if (status == 0)
+                status = diff_flush(&d);
         }
         status = finish(&d, opt, status);
         if (diff_end(&d) != 0)
@@ -93,8 +95,10 @@ int run_script(const program *script, const run_options *opt)
                             opt->alloc, opt->alloc_user);
     for (size_t i = 0; status == 0 && i < script->len; i++) {
         op_result model_result;
-        status = diff_step(&d, &script->ops[i], &model_result);
+        status = diff_queue(&d, &script->ops[i], &model_result);
     }
+    if (status == 0)
+        status = diff_flush(&d);
     status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
