@@ -135,11 +135,9 @@ static void test_wasmtime_lender_names_borrow(void)
     tst_checkf(TST_HERE, strstr(msg, "not a live own entry") != NULL,
                "the wasmtime message is unchanged", "%s", msg);
     t->lenders[0].handle = o;
-    /* and it has no side array to corrupt */
+    /* and it has no side array */
     CHECK(t->tables[TAB0].borrow_lends == NULL);
-    t->tables[TAB0].lends_cap = 1;
-    CHECK_BROKEN(t, 2);
-    t->tables[TAB0].lends_cap = 0;
+    CHECK_EQ(t->tables[TAB0].lends_cap, 0);
     CHECK_INTEGRITY(t);
     restab_destroy(t);
 }
