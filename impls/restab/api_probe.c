@@ -108,6 +108,11 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             if (info.kind == RESTAB_SLOT_OWN)
                 snprintf(want, size, "  %u: own %s rep %u lends %u\n", h,
                          resource, info.rep, info.lends);
+            else if (info.kind == RESTAB_SLOT_BORROW &&
+                     restab_semantics_of(t) == RESTAB_SEMANTICS_SPEC)
+                snprintf(want, size,
+                         "  %u: borrow %s rep %u scope %u lends %u\n", h,
+                         resource, info.rep, info.scope, info.lends);
             else if (info.kind == RESTAB_SLOT_BORROW)
                 snprintf(want, size, "  %u: borrow %s rep %u scope %u\n", h,
                          resource, info.rep, info.scope);

@@ -353,6 +353,10 @@ typedef void (*restab_write_fn)(void *user, const char *text, size_t len);
 RESTAB_API void restab_dump(const restab_tables *t, restab_write_fn write,
                             void *user);
 
+/* The profile the table set follows (restab_config.semantics);
+   RESTAB_SEMANTICS_WASMTIME35 for NULL. */
+RESTAB_API restab_semantics restab_semantics_of(const restab_tables *t);
+
 /*
  * Tables are numbered 0 .. instances-1 for the guest instances; the host
  * table is number `instances` (restab_table_count() - 1).

@@ -10,6 +10,12 @@
 
 /* ---- Observation ------------------------------------------------------ */
 
+restab_semantics restab_semantics_of(const restab_tables *t)
+{
+    return t != NULL && restab__spec(t) ? RESTAB_SEMANTICS_SPEC
+                                        : RESTAB_SEMANTICS_WASMTIME35;
+}
+
 uint32_t restab_table_count(const restab_tables *t)
 {
     return t == NULL ? 0 : t->instances + 1;
