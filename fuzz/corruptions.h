@@ -50,7 +50,19 @@
     X(WRONG_TABLE, "wrong-table",                                              \
       "a live entry's resource code belongs to another table")                 \
     X(OWN_TO_BORROW, "own-to-borrow", "an own entry's kind becomes borrow")    \
-    X(BORROW_TO_OWN, "borrow-to-own", "a borrow entry's kind becomes own")
+    X(BORROW_TO_OWN, "borrow-to-own", "a borrow entry's kind becomes own")    \
+    X(BORROW_LENDS_PLUS, "borrow-lends-plus",                                  \
+      "spec: a borrow entry's lends + 1")                                      \
+    X(BORROW_LENDS_MINUS, "borrow-lends-minus",                                \
+      "spec: a lent borrow entry's lends - 1")                                 \
+    X(LENDER_BORROW_FREED, "lender-borrow-freed",                              \
+      "spec: a record naming a borrow entry names a free slot instead")        \
+    X(LENDER_DEEPER, "lender-deeper",                                          \
+      "spec: a record moves, with its lend, to a borrow of a deeper scope")    \
+    X(SIDE_SHORT, "side-short",                                                \
+      "spec: a table's side array of borrow lends covers fewer slots")         \
+    X(SIDE_NONZERO, "side-nonzero",                                            \
+      "spec: a side-array entry of a slot that is not a borrow becomes nonzero")
 
 
 /* The names in index order, for prefix_read() and prefix_write(). */

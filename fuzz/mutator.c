@@ -356,13 +356,35 @@ static void remap_resources(program *p, rng *r)
     }
 }
 
+/* The default limit of a profile (2^30 for wasmtime35, 2^28 for spec). */
+static uint32_t default_limit(rt_semantics semantics)
+{
+    return semantics == RT_SEMANTICS_SPEC ? PROGRAM_SPEC_DEFAULT_LIMIT
+                                          : PROGRAM_DEFAULT_LIMIT;
+}
+
+/*
+ * Flips the profile. A limit that was the old profile's default becomes the
+ * new one's, so the program keeps its meaning ("the default bound") and its
+ * compact header (FORMAT.md: spec programs are compact only with the spec
+ * defaults); any other limit stays, which the explicit header encodes.
+ */
+static void flip_profile(program *p)
+{
+    rt_semantics to = p->semantics == RT_SEMANTICS_SPEC ? RT_SEMANTICS_WASMTIME35
+                                                        : RT_SEMANTICS_SPEC;
+    if (p->limit == default_limit(p->semantics))
+        p->limit = default_limit(to);
+    p->semantics = to;
+}
+
 static int tweak_config(program *p, rng *r)
 {
     switch (rng_below(r, 5)) {
     case 0: /* limit: the default, small, or one off */
         switch (rng_below(r, 4)) {
         case 0:
-            p->limit = PROGRAM_DEFAULT_LIMIT;
+            p->limit = default_limit(p->semantics);
             break;
         case 1:
             p->limit = rng_below(r, 65);
@@ -435,11 +457,12 @@ typedef enum mutation {
     M_REP,
     M_WRAP,
     M_CONFIG,
+    M_PROFILE,
     M_COUNT
 } mutation;
 
 /* Relative weights of the mutations. */
-static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3};
+static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3, 2};
 
 static mutation random_mutation(rng *r)
 {
@@ -563,6 +586,10 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
     case M_CONFIG:
         *first = 0;
         return tweak_config(p, r);
+    case M_PROFILE: /* the same operations in the other profile */
+        *first = 0;
+        flip_profile(p);
+        return 0;
     case M_COUNT:
         break;
     }
@@ -686,6 +713,7 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
              decode_program(b, b_size, &rt_oracle, &pb) == 0 &&
              program_set_types(&q, pa.types, pa.type_instance) == 0;
     if (ok) {
+        q.semantics = pa.semantics;
         q.instances = pa.instances;
         q.limit = pa.limit;
         q.max_lends = pa.max_lends;

@@ -171,6 +171,32 @@ static uint32_t live_handle(const rt_impl *model, const void *self,
 }
 
 /*
+ * Spec programs, handle mode 7 of lift_borrow, drop and lift_own: what the
+ * spec profile makes interesting (FORMAT.md). lift_borrow: the live borrow
+ * of the deepest scope (lending it from a nested scope); drop and lift_own:
+ * a lent borrow (refused as `borrowed`, where wasmtime35 frees it). The
+ * highest such handle; 0 when the table has none.
+ */
+static uint32_t spec_handle(const rt_impl *model, const void *self,
+                            uint32_t table, op_code code)
+{
+    uint32_t size = model->table_size(self, table);
+    uint32_t best = 0, best_scope = 0;
+    rt_slot s;
+    for (uint64_t h = 1; h <= size; h++) {
+        if (model->table_slot(self, table, (uint32_t)h, &s) != 0 ||
+            s.kind != RT_BORROW)
+            continue;
+        if (code == OP_LIFT_BORROW ? best == 0 || s.scope >= best_scope
+                                   : s.lends > 0) {
+            best = (uint32_t)h;
+            best_scope = s.scope;
+        }
+    }
+    return best;
+}
+
+/*
  * The operand of an operation of `code` on `table` with operand mode `mode`
  * (the op byte's high nibble), reading any operand bytes from rd. Returns 0
  * when the bytes run out.
@@ -218,6 +244,12 @@ static int resolve_operand(const decoder *d, byte_reader *rd, op_code code,
         }
     }
 
+    if (mode == 7 && d->semantics == RT_SEMANTICS_SPEC &&
+        (code == OP_LIFT_BORROW || code == OP_DROP || code == OP_LIFT_OWN)) {
+        uint32_t h = spec_handle(model, self, table, code);
+        *operand = h != 0 ? h : recent_handle(t, mode);
+        return 1;
+    }
     switch (mode) {
     case 8:
         if (!read_le(rd, 1, &b))
@@ -276,6 +308,7 @@ static int decoder_setup(decoder *d, const program *p)
     d->types = p->types;
     d->type_instance = p->type_instance;
     d->limit = p->limit;
+    d->semantics = p->semantics;
     d->resource_bytes = resource_width(p->types);
     memset(d->inline_tables, 0, sizeof d->inline_tables);
     size_t tables = (size_t)p->instances + 1;

@@ -44,6 +44,15 @@ static void start(diff *d, const run_options *opt)
     d->alloc_failures = opt->alloc_failures;
 }
 
+/* The profile an input of profile `want` runs in on sut: its own, or the
+   default one when sut lacks it (restab_impl.h, profiles). */
+static rt_semantics profile_on(const rt_impl *sut, rt_semantics want)
+{
+    unsigned profiles =
+        sut->profiles != 0 ? sut->profiles : 1u << RT_SEMANTICS_WASMTIME35;
+    return (profiles & (1u << want)) != 0 ? want : RT_SEMANTICS_WASMTIME35;
+}
+
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
 {
     program p;
@@ -52,13 +61,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     int status = decoder_begin(&dec, data, size, &p);
     p.has_fail_at = opt->has_fail_at;
     p.fail_at = opt->fail_at;
-    /* An input of a profile the implementation lacks runs in the default
-       one (restab_impl.h, profiles). */
-    unsigned profiles = opt->sut->profiles != 0
-                            ? opt->sut->profiles
-                            : 1u << RT_SEMANTICS_WASMTIME35;
-    if ((profiles & (1u << p.semantics)) == 0)
-        p.semantics = RT_SEMANTICS_WASMTIME35;
+    p.semantics = profile_on(opt->sut, p.semantics);
     if (status == 0) {
         diff d;
         start(&d, opt);
@@ -86,9 +89,14 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     return status;
 }
 
-/* The script is its own record: reports quote its first steps. */
+/* The script is its own record: reports quote its first steps. A script of
+   a profile the implementation lacks runs in the default one, as byte
+   inputs do (a shallow copy: the operations are shared, nothing is freed). */
 int run_script(const program *script, const run_options *opt)
 {
+    program in_profile = *script;
+    in_profile.semantics = profile_on(opt->sut, script->semantics);
+    script = &in_profile;
     diff d;
     start(&d, opt);
     int status = diff_begin(&d, opt->sut, opt->model, script, NULL,

@@ -118,9 +118,9 @@ typedef struct rt_impl {
     /* Named in every report ("mytables and oracle disagree"). */
     const char *name;
     /* The profiles it implements: bit (1u << s) for each rt_semantics s;
-       0 means RT_SEMANTICS_WASMTIME35 only. Fuzz inputs of a profile it
-       lacks run in the default profile instead; a script that asks for
-       one is refused. */
+       0 means RT_SEMANTICS_WASMTIME35 only. Fuzz inputs, and scripts run
+       differentially, of a profile it lacks run in the default profile
+       instead. */
     unsigned profiles;
 
     /* Creates an empty table set (no entries, no scopes) from cfg, which

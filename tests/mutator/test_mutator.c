@@ -136,7 +136,8 @@ static size_t distinct(uint64_t *hashes, size_t n)
 
 static int same_config(const program *a, const program *b)
 {
-    return a->instances == b->instances && a->types == b->types &&
+    return a->semantics == b->semantics && a->instances == b->instances &&
+           a->types == b->types &&
            a->limit == b->limit && a->max_lends == b->max_lends &&
            (a->types == 0 || memcmp(a->type_instance, b->type_instance,
                                     a->types * sizeof *a->type_instance) == 0);
@@ -146,6 +147,7 @@ static int same_config(const program *a, const program *b)
 
 typedef struct tally {
     unsigned long calls, grew, shrank, same_len_changed, config_changed;
+    unsigned long to_spec, to_wasmtime; /* profile flips */
 } tally;
 
 static void mutate_checked(const input *in, size_t max_size, unsigned seed,
@@ -176,6 +178,12 @@ static void mutate_checked(const input *in, size_t max_size, unsigned seed,
     CHECKF(decode_program(in->data, size, &rt_oracle, &before) == 0, "input decodes");
     CHECKF(decode_program(a, na, &rt_oracle, &got) == 0, "output decodes");
     t->calls++;
+    if (before.semantics != got.semantics) {
+        if (got.semantics == RT_SEMANTICS_SPEC)
+            t->to_spec++;
+        else
+            t->to_wasmtime++;
+    }
     if (!same_config(&before, &got))
         t->config_changed++;
     else if (got.len > before.len)
@@ -227,6 +235,10 @@ static void test_custom_mutator(void)
     CHECKF(t.same_len_changed * 20 > t.calls, "in-place changes are common (%lu)",
           t.same_len_changed);
     CHECKF(t.config_changed > 0, "configurations change sometimes");
+    printf("profile flips: %lu to spec, %lu to wasmtime35\n", t.to_spec,
+           t.to_wasmtime);
+    CHECKF(t.to_spec > 0 && t.to_wasmtime > 0,
+          "the profile flips both ways (%lu, %lu)", t.to_spec, t.to_wasmtime);
     CHECKF(fallbacks * 10 > t.calls && fallbacks * 10 < t.calls * 4,
           "about one call in five falls back (%lu of %lu)", fallbacks, t.calls);
 }

@@ -13,7 +13,9 @@
  * that growing an existing block fails, not only the first allocation:
  * restab_create itself, a guest table through new, lower_own and
  * lower_borrow, the host table through the same, the lender records through
- * lift_borrow, and the scope stack through enter.
+ * lift_borrow, and the scope stack through enter. Every scenario also runs
+ * in the spec profile, whose tables grow a second array (the borrow lend
+ * counts) before their slots, and one more scenario lends borrows there.
  */
 #include "test_support.h"
 
@@ -239,10 +241,41 @@ static void scenario_deep_lends(run *r)
         STEP(r, TST_EXIT, 0, 0);
 }
 
+/*
+ * Spec profile: borrows lent through growing tables and lender records, in
+ * several scopes, then given back and dropped.
+ */
+static void scenario_spec_borrow_lends(run *r)
+{
+    STEP(r, TST_NEW, T0, 1);
+    STEP(r, TST_ENTER, 0, 0);
+    /* table 0 (slots and lend counts) past 128 through lower_borrow */
+    for (uint32_t i = 0; i < 150; i++)
+        STEP(r, TST_LOWER_BORROW, i % 2 ? T0 : T1, 100 + i);
+    for (uint32_t i = 0; i < 40; i++)
+        STEP(r, TST_LOWER_BORROW, HOST, 300 + i);
+    for (uint32_t s = 0; s < 12; s++) {
+        STEP(r, TST_ENTER, 0, 0);
+        for (uint32_t h = 2; h <= 151; h += 1 + s)
+            STEP(r, TST_LIFT_BORROW, h % 2 ? T0 : T1, h);
+        STEP(r, TST_LIFT_BORROW, HOST, 1 + s);
+        STEP(r, TST_LIFT_BORROW, T0, 1);
+    }
+    for (uint32_t s = 0; s < 12; s++)
+        STEP(r, TST_EXIT, 0, 0);
+    for (uint32_t h = 2; h <= 151; h++)
+        STEP(r, TST_DROP, h % 2 ? T0 : T1, h);
+    for (uint32_t h = 1; h <= 40; h++)
+        STEP(r, TST_DROP, HOST, h);
+    STEP(r, TST_EXIT, 0, 0);
+    STEP(r, TST_LIFT_OWN, T0, 1);
+}
+
 typedef struct shape {
     uint32_t instances;
     uint32_t types;
     const uint32_t *type_instance;
+    restab_semantics semantics;
 } shape;
 
 static void run_scenario(const char *name, const shape *sh,
@@ -253,6 +286,7 @@ static void run_scenario(const char *name, const shape *sh,
     cfg.instances = sh->instances;
     cfg.types = sh->types;
     cfg.type_instance = sh->type_instance;
+    cfg.semantics = sh->semantics;
 
     /* the clean run: the number of allocations and the final state */
     counting clean;
@@ -315,7 +349,9 @@ static void run_scenario(const char *name, const shape *sh,
                    name, n, a.failures);
         /* the retried call redoes its allocations: restab_create those
            before the failed one and the failed one, an operation only the
-           failed one (each allocates at most once) */
+           failed one (each allocates at most once, or in the spec profile
+           lend counts then slots: a failure of either leaves the first
+           done or nothing done, so the retry redoes one allocation too) */
         unsigned long redone = n <= create_allocs ? n : n <= allocs ? 1 : 0;
         tst_checkf(TST_HERE, a.calls == allocs + redone,
                    "as many allocations as the clean run",
@@ -337,8 +373,10 @@ static void run_scenario(const char *name, const shape *sh,
 static void test_scenarios(void)
 {
     static const uint32_t default_types[] = {0, 0, 1};
-    const shape standard = {2, 3, default_types};
-    const shape host_only = {0, 0, NULL};
+    const shape standard = {2, 3, default_types, RESTAB_SEMANTICS_WASMTIME35};
+    const shape host_only = {0, 0, NULL, RESTAB_SEMANTICS_WASMTIME35};
+    const shape spec = {2, 3, default_types, RESTAB_SEMANTICS_SPEC};
+    const shape spec_host_only = {0, 0, NULL, RESTAB_SEMANTICS_SPEC};
     /*
      * create: 3 blocks (set, type map, tables); 5 doublings (8 .. 128) each
      * for tables 0 (to 256: 6), 1 and the host table, lenders to 256 and
@@ -347,6 +385,16 @@ static void test_scenarios(void)
     run_scenario("everything", &standard, scenario_everything, 3 + 6 + 5 + 6 + 6 + 4);
     run_scenario("host only", &host_only, scenario_host_only, 2 + 5 + 2 + 8);
     run_scenario("deep lends", &standard, scenario_deep_lends, 3 + 1 + 5 + 6);
+    /* the same in the spec profile: each table growth allocates twice */
+    run_scenario("everything (spec)", &spec, scenario_everything,
+                 3 + 2 * (6 + 5 + 6) + 6 + 4);
+    run_scenario("host only (spec)", &spec_host_only, scenario_host_only,
+                 2 + 2 * 5 + 2 + 8);
+    run_scenario("deep lends (spec)", &spec, scenario_deep_lends,
+                 3 + 2 * 1 + 5 + 6);
+    /* tables 0 and host (8 .. 256, 8 .. 64), lenders (8 .. 1024), scopes */
+    run_scenario("borrow lends (spec)", &spec, scenario_spec_borrow_lends,
+                 3 + 2 * 6 + 2 * 4 + 8 + 1);
 }
 
 /* The default allocator (alloc NULL) works; ASan checks what it leaks. */
