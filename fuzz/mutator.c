@@ -119,7 +119,12 @@ static op_code random_code(rng *r)
 static int ops_insert(program *p, size_t at, const op *src, size_t n)
 {
     op copy[16];
-    if (n > 16 || p->len + n > DECODE_MAX_OPS || at > p->len)
+    if (n > 16 || at > p->len)
+        return 1;
+    size_t steps = program_steps(p);
+    for (size_t i = 0; i < n; i++)
+        steps += op_times(&src[i]);
+    if (steps > DECODE_MAX_OPS)
         return 1;
     memcpy(copy, src, n * sizeof *copy);
     size_t old_len = p->len;
@@ -162,15 +167,17 @@ static int state_at(const program *p, size_t at, uint32_t table, state *st)
         return -1;
     }
     for (size_t i = 0; i < at && i < p->len; i++) {
-        const op *o = &p->ops[i];
-        op_result res = op_run(&rt_oracle, st->self, o);
-        if (res.status != RT_OK || !op_takes_resource(o->code) ||
-            table_of(p, o->resource) != table)
-            continue;
-        if (takes_rep(o->code) && res.kind == RESULT_VALUE)
-            st->issued = res.value;
-        else if (o->code == OP_DROP || o->code == OP_LIFT_OWN)
-            st->freed = o->operand;
+        for (uint32_t k = 0; k < op_times(&p->ops[i]); k++) {
+            const op one = op_repetition(&p->ops[i], k);
+            op_result res = op_run(&rt_oracle, st->self, &one);
+            if (res.status != RT_OK || !op_takes_resource(one.code) ||
+                table_of(p, one.resource) != table)
+                continue;
+            if (takes_rep(one.code) && res.kind == RESULT_VALUE)
+                st->issued = res.value;
+            else if (one.code == OP_DROP || one.code == OP_LIFT_OWN)
+                st->freed = one.operand;
+        }
     }
     return 0;
 }
@@ -311,11 +318,29 @@ static int pick_operand(const program *p, size_t at, op *o, rng *r)
 }
 
 /* A random operation that fits at position at. */
+/* Repeat counts the mutator picks: about the sizes where implementations
+   change strategy (fuzz/FORMAT.md, the repeat prefix). */
+static const uint32_t repeat_choices[] = {2,  3,  4,  8,   9,   16,   17,  32,
+                                          33, 64, 65, 256, 257, 1024, 1025};
+
+/* A repeat count for o (0: once), one time in six; `again` one in four. */
+static void random_repeat(op *o, rng *r)
+{
+    o->repeat = 0;
+    o->same = 0;
+    if (!rng_one_in(r, 6))
+        return;
+    o->repeat = repeat_choices[rng_size(
+        r, sizeof repeat_choices / sizeof repeat_choices[0])];
+    o->same = rng_one_in(r, 4) ? 1u : 0u;
+}
+
 static int random_op(const program *p, size_t at, op *o, rng *r)
 {
     o->code = random_code(r);
     o->resource = 0;
     o->operand = 0;
+    random_repeat(o, r);
     if (!op_takes_resource(o->code))
         return 0;
     o->resource = random_resource(p, r);
@@ -458,11 +483,12 @@ typedef enum mutation {
     M_WRAP,
     M_CONFIG,
     M_PROFILE,
+    M_REPEAT,
     M_COUNT
 } mutation;
 
 /* Relative weights of the mutations. */
-static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3, 2};
+static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3, 2, 6};
 
 static mutation random_mutation(rng *r)
 {
@@ -489,7 +515,7 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
 {
     switch (m) {
     case M_INSERT: {
-        if (p->len >= DECODE_MAX_OPS)
+        if (program_steps(p) >= DECODE_MAX_OPS)
             return 1;
         size_t at = rng_size(r, p->len + 1);
         op o;
@@ -572,11 +598,11 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
         return pick_operand(p, at, o, r) != 0 ? -1 : 0;
     }
     case M_WRAP: {
-        if (p->len + 2 > DECODE_MAX_OPS)
+        if (program_steps(p) + 2 > DECODE_MAX_OPS)
             return 1;
         size_t a = rng_size(r, p->len + 1);
         size_t b = a + rng_size(r, min_size(p->len - a, 32) + 1);
-        const op enter = {OP_ENTER, 0, 0}, exit_op = {OP_EXIT, 0, 0};
+        const op enter = {OP_ENTER, 0, 0, 0, 0}, exit_op = {OP_EXIT, 0, 0, 0, 0};
         int status = ops_insert(p, b, &exit_op, 1);
         if (status == 0)
             status = ops_insert(p, a, &enter, 1);
@@ -590,6 +616,21 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
         *first = 0;
         flip_profile(p);
         return 0;
+    case M_REPEAT: { /* an operation's repeat count, within the cap */
+        if (p->len == 0)
+            return 1;
+        size_t at = rng_size(r, p->len);
+        op o = p->ops[at];
+        random_repeat(&o, r);
+        if (o.repeat == 0 && op_times(&p->ops[at]) == 1)
+            o.repeat = 2 + rng_below(r, 63);
+        if (program_steps(p) - op_times(&p->ops[at]) + op_times(&o) >
+            DECODE_MAX_OPS)
+            return 1;
+        p->ops[at] = o;
+        *first = min_size(*first, at);
+        return 0;
+    }
     case M_COUNT:
         break;
     }
@@ -723,18 +764,27 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
         if (rng_one_in(&r, 2))
             n = rng_size(&r, n + 1);
         int keep_tail = rng_one_in(&r, 2);
-        for (size_t i = 0; ok && i < cut; i++)
+        /* Within the decoder's cap, which counts every repetition. */
+        size_t steps = 0;
+        for (size_t i = 0; ok && i < cut; i++) {
+            steps += op_times(&pa.ops[i]);
             ok = program_push(&q, pa.ops[i]) == 0;
-        for (size_t i = 0; ok && i < n && q.len < DECODE_MAX_OPS; i++) {
+        }
+        for (size_t i = 0; ok && i < n; i++) {
             op o = pb.ops[from + i];
+            if (steps + op_times(&o) > DECODE_MAX_OPS)
+                break;
+            steps += op_times(&o);
             if (op_takes_resource(o.code))
                 o.resource = map_resource(&q, o.resource);
             ok = program_push(&q, o) == 0;
         }
-        for (size_t i = cut; ok && keep_tail && i < pa.len &&
-                             q.len < DECODE_MAX_OPS;
-             i++)
+        for (size_t i = cut; ok && keep_tail && i < pa.len; i++) {
+            if (steps + op_times(&pa.ops[i]) > DECODE_MAX_OPS)
+                break;
+            steps += op_times(&pa.ops[i]);
             ok = program_push(&q, pa.ops[i]) == 0;
+        }
     }
     if (ok && encode_program(&q, &rt_oracle, &enc, &enc_size) == 0) {
         written = min_size(enc_size, max_out);

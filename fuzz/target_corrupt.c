@@ -958,8 +958,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     restab_tables *t = self;
-    for (size_t k = 0; k < prog.len; k++)
-        (void)op_run(&rt_restab, t, &prog.ops[k]);
+    for (size_t k = 0; k < prog.len; k++) {
+        for (uint32_t n = 0; n < op_times(&prog.ops[k]); n++) {
+            const op one = op_repetition(&prog.ops[k], n);
+            (void)op_run(&rt_restab, t, &one);
+        }
+    }
 
     patch p;
     memset(&p, 0, sizeof p);

@@ -78,6 +78,15 @@ static const op_code nibble_code[16] = {
 };
 
 /* The first nibble that maps to code. */
+/* Low nibble 15 is the repeat prefix: the operation after it stands for
+   repeat_counts[mode] operations (mode 15: a u16 count follows, at least
+   2). The counts cluster at the sizes where implementations change
+   strategy (a power of two and one past it). */
+#define REPEAT_NIBBLE 15u
+#define REPEAT_EXPLICIT 15u
+static const uint32_t repeat_counts[15] = {2,  3,  4,   8,   9,    16,   17,  32,
+                                           33, 64, 65,  256, 257, 1024, 1025};
+
 static uint8_t code_nibble(op_code code)
 {
     for (uint8_t n = 0; n < 16; n++) {
@@ -397,9 +406,32 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
         return 0;
     }
     byte_reader rd = {d->data, d->size, d->pos};
-    uint32_t byte = 0, value = 0, table = 0;
+    uint32_t byte = 0, value = 0, table = 0, repeat = 0, same = 0;
     (void)read_le(&rd, 1, &byte);
-    op o = {nibble_code[byte & 15u], 0, 0};
+    while ((byte & 15u) == REPEAT_NIBBLE) {
+        uint32_t m = byte >> 4;
+        if (m != REPEAT_EXPLICIT) {
+            repeat = repeat_counts[m];
+            same = 0;
+        } else if (read_le(&rd, 2, &value)) {
+            /* Bit 15: every repetition keeps the operand (`again`). */
+            same = value >> 15;
+            repeat = value & 0x7FFFu;
+            repeat = repeat < 2 ? 2 : repeat;
+        } else {
+            d->done = 1;
+            return 0;
+        }
+        if (!read_le(&rd, 1, &byte)) {
+            d->done = 1;
+            return 0;
+        }
+    }
+    /* The operation cap counts every repetition. */
+    size_t left = DECODE_MAX_OPS - d->decoded;
+    if (repeat > left)
+        repeat = (uint32_t)left;
+    op o = {nibble_code[byte & 15u], 0, 0, repeat > 1 ? repeat : 0, same};
     unsigned mode = (unsigned)(byte >> 4);
 
     if (op_takes_resource(o.code)) {
@@ -419,7 +451,7 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
             d->last_rep = o.operand;
     }
     d->pos = rd.pos;
-    d->decoded++;
+    d->decoded += op_times(&o);
     *out = o;
     return 1;
 }
@@ -461,15 +493,19 @@ int decode_program(const uint8_t *data, size_t size, const rt_impl *model,
     }
     int status = 0;
     op o;
-    while (decoder_next(&d, model, self, &o)) {
-        op_result r = op_run(model, self, &o);
-        if (r.status == RT_OUT_OF_MEMORY || program_push(p, o) != 0) {
+    while (status == 0 && decoder_next(&d, model, self, &o)) {
+        if (program_push(p, o) != 0)
             status = -1;
-            p->len = 0;
-            break;
+        for (uint32_t k = 0; status == 0 && k < op_times(&o); k++) {
+            op one = op_repetition(&o, k);
+            op_result r = op_run(model, self, &one);
+            if (r.status == RT_OUT_OF_MEMORY)
+                status = -1;
+            decoder_observe(&d, &one, &r);
         }
-        decoder_observe(&d, &o, &r);
     }
+    if (status != 0)
+        p->len = 0;
     model->destroy(self);
     decoder_end(&d);
     return status;
@@ -487,6 +523,14 @@ static int program_valid(const program *p)
 {
     if (p->instances > PROGRAM_MAX_INSTANCES || p->types > PROGRAM_MAX_TYPES ||
         p->len > DECODE_MAX_OPS || (p->types > 0 && p->type_instance == NULL))
+        return 0;
+    size_t total = 0;
+    for (size_t i = 0; i < p->len; i++) {
+        if (p->ops[i].repeat > PROGRAM_MAX_REPEAT)
+            return 0;
+        total += op_times(&p->ops[i]);
+    }
+    if (total > DECODE_MAX_OPS)
         return 0;
     for (uint32_t i = 0; i < p->types; i++) {
         if (p->type_instance[i] >= p->instances)
@@ -647,7 +691,8 @@ static void choose_operand(const decoder *d, const op *o, uint32_t table,
 static int ops_equal(const op *a, const op *b)
 {
     return a->code == b->code && a->resource == b->resource &&
-           a->operand == b->operand;
+           a->operand == b->operand && op_times(a) == op_times(b) &&
+           (op_times(a) == 1 || a->same == b->same);
 }
 
 int encode_program(const program *p, const rt_impl *model, uint8_t **out,
@@ -659,8 +704,9 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
         return -1;
 
     /* Longest header: explicit, every count escaped (1 + 5 + 5 + 5 per type
-       + 4 + 4 + 1); longest operation: 1 + 3 + 4 bytes. */
-    size_t cap = 20 + 5 * (size_t)p->types + 8 * p->len;
+       + 4 + 4 + 1); longest operation: a 3-byte repeat prefix, then
+       1 + 3 + 4 bytes. */
+    size_t cap = 20 + 5 * (size_t)p->types + 11 * p->len;
     uint8_t *buf = malloc(cap);
     if (buf == NULL)
         return -1;
@@ -690,6 +736,16 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
     for (size_t i = 0; i < p->len; i++) {
         const op *o = &p->ops[i];
         uint8_t nibble = code_nibble(o->code);
+        if (op_times(o) > 1) {
+            uint32_t m = REPEAT_EXPLICIT;
+            for (uint32_t k = 0; k < REPEAT_EXPLICIT && !o->same; k++) {
+                if (repeat_counts[k] == o->repeat)
+                    m = k;
+            }
+            buf[len++] = (uint8_t)(REPEAT_NIBBLE | (m << 4));
+            if (m == REPEAT_EXPLICIT)
+                put_le(buf, &len, o->repeat | (o->same ? 0x8000u : 0u), 2);
+        }
         if (!op_takes_resource(o->code)) {
             buf[len++] = nibble;
         } else {
@@ -710,10 +766,13 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
         if (!decoder_next(&d, model, self, &got) || !ops_equal(&got, o) ||
             d.pos != len)
             goto done;
-        op_result r = op_run(model, self, &got);
-        if (r.status == RT_OUT_OF_MEMORY)
-            goto done;
-        decoder_observe(&d, &got, &r);
+        for (uint32_t k = 0; k < op_times(&got); k++) {
+            op one = op_repetition(&got, k);
+            op_result r = op_run(model, self, &one);
+            if (r.status == RT_OUT_OF_MEMORY)
+                goto done;
+            decoder_observe(&d, &one, &r);
+        }
     }
     status = 0;
 

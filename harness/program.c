@@ -35,6 +35,29 @@ const char *op_name(op_code code)
     return (unsigned)code < OP_COUNT ? op_info[code].word : "?";
 }
 
+size_t program_steps(const program *p)
+{
+    size_t steps = 0;
+    for (size_t i = 0; i < p->len; i++)
+        steps += op_times(&p->ops[i]);
+    return steps;
+}
+
+uint32_t op_times(const op *o)
+{
+    return o->repeat > 1 ? o->repeat : 1;
+}
+
+op op_repetition(const op *o, uint32_t k)
+{
+    op one = *o;
+    one.repeat = 0;
+    one.same = 0;
+    if (op_takes_resource(o->code) && !o->same)
+        one.operand = (uint32_t)(o->operand + k);
+    return one;
+}
+
 const char *op_function(op_code code)
 {
     return (unsigned)code < OP_COUNT ? op_info[code].function : "?";
@@ -134,7 +157,9 @@ int program_equal(const program *a, const program *b)
     for (size_t i = 0; i < a->len; i++) {
         if (a->ops[i].code != b->ops[i].code ||
             a->ops[i].resource != b->ops[i].resource ||
-            a->ops[i].operand != b->ops[i].operand)
+            a->ops[i].operand != b->ops[i].operand ||
+            op_times(&a->ops[i]) != op_times(&b->ops[i]) ||
+            (op_times(&a->ops[i]) > 1 && a->ops[i].same != b->ops[i].same))
             return 0;
     }
     return 1;
@@ -309,6 +334,8 @@ static int parse_types(parser *ps)
     return status;
 }
 
+static int parse_operation(parser *ps, op *out);
+
 static int parse_line(parser *ps)
 {
     program *p = ps->p;
@@ -397,7 +424,35 @@ static int parse_line(parser *ps)
         return 0;
     }
 
-    op o = {OP_COUNT, 0, 0};
+    op o = {OP_COUNT, 0, 0, 0, 0};
+    if (token_is(ps, 0, "repeat") || token_is(ps, 0, "again")) {
+        o.same = token_is(ps, 0, "again") ? 1u : 0u;
+        if (ps->ntokens < 3)
+            return fail(ps, "'%s' needs a count and an operation",
+                        o.same ? "again" : "repeat");
+        if (parse_u32(ps, 1, "repeat count", &o.repeat))
+            return -1;
+        if (o.repeat < 2 || o.repeat > PROGRAM_MAX_REPEAT)
+            return fail(ps, "repeat count %" PRIu32 " is out of range (2 to %u)",
+                        o.repeat, PROGRAM_MAX_REPEAT);
+        /* The operation is the rest of the line. */
+        ps->tokens += 2;
+        ps->token_len += 2;
+        ps->ntokens -= 2;
+        int status = parse_operation(ps, &o);
+        ps->tokens -= 2;
+        ps->token_len -= 2;
+        ps->ntokens += 2;
+        return status;
+    }
+    return parse_operation(ps, &o);
+}
+
+/* The operation on the current line (its words from the first on). */
+static int parse_operation(parser *ps, op *out)
+{
+    program *p = ps->p;
+    op o = *out;
     for (int code = 0; code < OP_COUNT; code++) {
         if (token_is(ps, 0, op_info[code].word))
             o.code = (op_code)code;
@@ -524,13 +579,17 @@ static void format_resource(uint32_t resource, char *buf, size_t size)
 
 void op_format(const op *o, char *buf, size_t size)
 {
+    char times[24] = "";
+    if (o->repeat > 1)
+        snprintf(times, sizeof times, "%s %" PRIu32 " ",
+                 o->same ? "again" : "repeat", o->repeat);
     if (!op_takes_resource(o->code)) {
-        snprintf(buf, size, "%s", op_name(o->code));
+        snprintf(buf, size, "%s%s", times, op_name(o->code));
         return;
     }
     char resource[16];
     format_resource(o->resource, resource, sizeof resource);
-    snprintf(buf, size, "%s %s %" PRIu32, op_name(o->code), resource,
+    snprintf(buf, size, "%s%s %s %" PRIu32, times, op_name(o->code), resource,
              o->operand);
 }
 

@@ -57,12 +57,21 @@ typedef enum op_code {
 } op_code;
 
 /* One operation: resource and operand are unused (0) for enter and exit;
-   the operand is a rep for new/lower_own/lower_borrow, else a handle. */
+   the operand is a rep for new/lower_own/lower_borrow, else a handle.
+   With repeat N (2 .. PROGRAM_MAX_REPEAT) it stands for N operations, the
+   operand advancing by 1 each time (`repeat 40 new t0 7`: reps 7 .. 46;
+   `repeat 40 drop t0 1`: handles 1 .. 40; `repeat 16 enter`), or with
+   `same` set keeping it (`again 64 lift_borrow t0 1`: 64 lends of one). */
 typedef struct op {
     op_code code;
     uint32_t resource; /* type index or RT_HOST */
     uint32_t operand;
+    uint32_t repeat; /* 0: once */
+    uint32_t same;   /* 1: every repetition has the same operand */
 } op;
+
+/* The most operations one repeat stands for (a byte input's whole budget). */
+#define PROGRAM_MAX_REPEAT 4096u
 
 typedef struct program {
     rt_semantics semantics;
@@ -110,6 +119,14 @@ uint32_t program_default_limit(rt_semantics semantics);
 const char *semantics_name(rt_semantics semantics);
 
 const char *op_name(op_code code);
+/* How many operations p stands for, repeats expanded. */
+size_t program_steps(const program *p);
+/* How many operations o stands for (1, or its repeat count). */
+uint32_t op_times(const op *o);
+/* The k-th operation o stands for (0 <= k < op_times(o)): o without its
+   repeat, the operand advanced by k (wrapping around 2^32). */
+op op_repetition(const op *o, uint32_t k);
+
 /* The rt_impl function that runs an operation ("resource_drop"). */
 const char *op_function(op_code code);
 /* 1 when the operation has every flag of `flags` (OPF_*). */

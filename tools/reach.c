@@ -86,7 +86,8 @@ static uint32_t table_of(const program *p, uint32_t resource)
 static int measure(const program *p, reach *r)
 {
     memset(r, 0, sizeof *r);
-    r->ops = (uint32_t)(p->len > UINT32_MAX ? UINT32_MAX : p->len);
+    for (size_t i = 0; i < p->len; i++)
+        r->ops += op_times(&p->ops[i]);
     rt_config cfg = program_config(p);
     void *self = NULL;
     if (rt_oracle.create(&cfg, &self) != RT_OK)
@@ -97,7 +98,9 @@ static int measure(const program *p, reach *r)
         return -1;
     }
     for (size_t i = 0; i < p->len; i++) {
-        const op *o = &p->ops[i];
+      for (uint32_t n = 0; n < op_times(&p->ops[i]); n++) {
+        const op one = op_repetition(&p->ops[i], n);
+        const op *o = &one;
         uint32_t table = op_takes_resource(o->code) ? table_of(p, o->resource)
                                                     : UINT32_MAX;
         uint32_t size_before =
@@ -129,6 +132,7 @@ static int measure(const program *p, reach *r)
         }
         raise_to(&r->live, t->live);
         raise_to(&r->free, rt_oracle.table_size(self, table) - t->live);
+      }
     }
     free(tracks);
     rt_oracle.destroy(self);

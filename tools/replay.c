@@ -116,12 +116,17 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
         program_free(&p);
         return EXIT_USAGE;
     }
+    /* One result line per operation: a repeat prints one per repetition. */
+    size_t step = 0;
     for (size_t i = 0; i < p.len && status == 0; i++) {
-        op_result r = op_run(impl, self, &p.ops[i]);
+      for (uint32_t k = 0; k < op_times(&p.ops[i]) && status == 0; k++) {
+        const op one = op_repetition(&p.ops[i], k);
+        op_result r = op_run(impl, self, &one);
+        step++;
         char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
         result_format(&r, result, sizeof result);
         if (verbose) {
-            op_format(&p.ops[i], line, sizeof line);
+            op_format(&one, line, sizeof line);
             printf("%-28s => %s\n", line, result);
         } else {
             printf("%s\n", result);
@@ -130,9 +135,10 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
         if (impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
             fflush(stdout);
             fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
-                    i + 1, impl->name, msg);
+                    step, impl->name, msg);
             status = EXIT_FOUND;
         }
+      }
     }
     impl->destroy(self);
     program_free(&p);
@@ -206,10 +212,10 @@ static int encode_mode(const char *path, const char *out_path, long fail_at)
         program_free(&p);
         return EXIT_USAGE;
     }
-    if (p.len > DECODE_MAX_OPS) {
+    if (program_steps(&p) > DECODE_MAX_OPS) {
         fprintf(stderr, "%s: '%s' has %zu operations; a binary "
                         "input holds at most %d\n", prog,
-                path, p.len, DECODE_MAX_OPS);
+                path, program_steps(&p), DECODE_MAX_OPS);
         program_free(&p);
         return EXIT_USAGE;
     }

@@ -194,7 +194,7 @@ static int random_ops(program *p, size_t n)
         return -1;
     uint32_t issued[16] = {0};
     for (size_t i = 0; i < n; i++) {
-        op o = {(op_code)random_below(OP_COUNT), 0, 0};
+        op o = {(op_code)random_below(OP_COUNT), 0, 0, 0, 0};
         if (op_takes_resource(o.code)) {
             uint32_t r = random_below(p->types + 1);
             o.resource = r == p->types ? RT_HOST : r;
@@ -265,13 +265,13 @@ static void check_big_configs(void)
     program_init(&p);
     make_config(&p, 1000, 300, 7, 5, 0);
     static const op fixed[] = {
-        {OP_NEW, 299, 4294967295u},        {OP_NEW, RT_HOST, 4294967295u},
-        {OP_REP, 299, 4294967295u},        {OP_DROP, RT_HOST, 4294967295u},
-        {OP_LOWER_BORROW, 0, 4294967295u}, {OP_ENTER, 0, 0},
-        {OP_LOWER_BORROW, 0, 4294967295u}, {OP_LIFT_BORROW, 299, 1},
-        {OP_LIFT_OWN, 299, 1},             {OP_EXIT, 0, 0},
-        {OP_DROP, 299, 1},                 {OP_REP, 123, 0},
-        {OP_NEW, 256, 4294967295u},        {OP_LIFT_OWN, 255, 4294967295u},
+        {OP_NEW, 299, 4294967295u, 0, 0},        {OP_NEW, RT_HOST, 4294967295u, 0, 0},
+        {OP_REP, 299, 4294967295u, 0, 0},        {OP_DROP, RT_HOST, 4294967295u, 0, 0},
+        {OP_LOWER_BORROW, 0, 4294967295u, 0, 0}, {OP_ENTER, 0, 0, 0, 0},
+        {OP_LOWER_BORROW, 0, 4294967295u, 0, 0}, {OP_LIFT_BORROW, 299, 1, 0, 0},
+        {OP_LIFT_OWN, 299, 1, 0, 0},             {OP_EXIT, 0, 0, 0, 0},
+        {OP_DROP, 299, 1, 0, 0},                 {OP_REP, 123, 0, 0, 0},
+        {OP_NEW, 256, 4294967295u, 0, 0},        {OP_LIFT_OWN, 255, 4294967295u, 0, 0},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         CHECKF(program_push(&p, fixed[i]) == 0, "out of memory");
