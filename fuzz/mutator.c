@@ -101,7 +101,8 @@ static uint32_t random_resource(const program *p, rng *r)
 }
 
 /* Operations, weighted: the ones that create and destroy handles most. */
-static op_code random_code(rng *r)
+/* A random operation kind among those p's swarm mask keeps on. */
+static op_code random_code(const program *p, rng *r)
 {
     static const op_code weighted[] = {
         OP_NEW,         OP_NEW,         OP_NEW,       OP_NEW,
@@ -111,7 +112,9 @@ static op_code random_code(rng *r)
         OP_LIFT_OWN,    OP_LIFT_BORROW, OP_LIFT_BORROW, OP_LIFT_BORROW,
         OP_ENTER,       OP_ENTER,       OP_EXIT,      OP_EXIT,
     };
-    return weighted[rng_below(r, (uint32_t)(sizeof weighted / sizeof *weighted))];
+    return op_swarm_allow(
+        p->swarm_off,
+        weighted[rng_below(r, (uint32_t)(sizeof weighted / sizeof *weighted))]);
 }
 
 /* Inserts n (<= 16) operations at position at; src may point into p. 1 when
@@ -337,7 +340,7 @@ static void random_repeat(op *o, rng *r)
 
 static int random_op(const program *p, size_t at, op *o, rng *r)
 {
-    o->code = random_code(r);
+    o->code = random_code(p, r);
     o->resource = 0;
     o->operand = 0;
     random_repeat(o, r);
@@ -484,11 +487,39 @@ typedef enum mutation {
     M_CONFIG,
     M_PROFILE,
     M_REPEAT,
+    M_SWARM,
     M_COUNT
 } mutation;
 
 /* Relative weights of the mutations. */
-static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3, 2, 6};
+static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3, 2, 6, 2};
+
+/* Switches one operation kind on or off (never all off), or all back on;
+   the operations of a kind switched off become the next kind that is on
+   (op_swarm_allow), so the program stays valid. */
+static void tweak_swarm(program *p, rng *r)
+{
+    uint8_t off = 0;
+    if (!rng_one_in(r, 3)) {
+        off = (uint8_t)(p->swarm_off ^ (1u << rng_below(r, 8)));
+        if (off == 0xFFu)
+            off = p->swarm_off;
+    }
+    p->swarm_off = off;
+    for (size_t i = 0; i < p->len; i++) {
+        op *o = &p->ops[i];
+        op_code code = op_swarm_allow(off, o->code);
+        if (code == o->code)
+            continue;
+        if (!op_takes_resource(code)) {
+            o->resource = 0;
+            o->operand = 0;
+        } else if (!op_takes_resource(o->code)) {
+            o->operand = 1;
+        }
+        o->code = code;
+    }
+}
 
 static mutation random_mutation(rng *r)
 {
@@ -583,7 +614,7 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
         op_code old = o->code;
         op_code code = old;
         for (int tries = 0; tries < 4 && code == old; tries++)
-            code = random_code(r);
+            code = random_code(p, r);
         o->code = code;
         *first = min_size(*first, at);
         if (!op_takes_resource(code)) {
@@ -615,6 +646,10 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
     case M_PROFILE: /* the same operations in the other profile */
         *first = 0;
         flip_profile(p);
+        return 0;
+    case M_SWARM:
+        *first = 0;
+        tweak_swarm(p, r);
         return 0;
     case M_REPEAT: { /* an operation's repeat count, within the cap */
         if (p->len == 0)
@@ -755,6 +790,7 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
              program_set_types(&q, pa.types, pa.type_instance) == 0;
     if (ok) {
         q.semantics = pa.semantics;
+        q.swarm_off = pa.swarm_off;
         q.instances = pa.instances;
         q.limit = pa.limit;
         q.max_lends = pa.max_lends;
@@ -774,6 +810,8 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
             op o = pb.ops[from + i];
             if (steps + op_times(&o) > DECODE_MAX_OPS)
                 break;
+            if (q.swarm_off >> op_swarm_bit(o.code) & 1u)
+                continue; /* a kind the first parent switches off */
             steps += op_times(&o);
             if (op_takes_resource(o.code))
                 o.resource = map_resource(&q, o.resource);

@@ -344,6 +344,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
     uint32_t c0 = header_le(&rd, 1);
     uint32_t instances, types, limit, max_lends;
     rt_semantics semantics = RT_SEMANTICS_WASMTIME35;
+    uint32_t swarm = 0;
     uint32_t *list = NULL;
     uint32_t small[8];
 
@@ -365,6 +366,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         max_lends = header_le(&rd, 4);
         if (header_le(&rd, 1) & 1u)
             semantics = RT_SEMANTICS_SPEC;
+        swarm = header_le(&rd, 1);
     } else {
         instances = (c0 & 3u) + 1u;
         types = ((c0 >> 2) & 7u) + 1u;
@@ -374,10 +376,13 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         list = small;
         limit = PROGRAM_DEFAULT_LIMIT;
         max_lends = PROGRAM_DEFAULT_MAX_LENDS;
-        if (mode == 4) {
+        /* Modes 1 and 3: a swarm byte follows (3: in the spec profile). */
+        if (mode == 3 || mode == 4) {
             semantics = RT_SEMANTICS_SPEC;
             limit = PROGRAM_SPEC_DEFAULT_LIMIT;
         }
+        if (mode == 1 || mode == 3)
+            swarm = header_le(&rd, 1);
         if (mode == 5 || mode == 7)
             limit = header_le(&rd, 1) % 65u;
         if (mode == 6 || mode == 7)
@@ -392,6 +397,9 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         return -1;
     }
     p->semantics = semantics;
+    /* Every kind switched off means none is. */
+    p->swarm_off = swarm == 0xFFu ? 0 : (uint8_t)swarm;
+    d->swarm_off = p->swarm_off;
     p->instances = instances;
     p->limit = limit;
     p->max_lends = max_lends;
@@ -431,7 +439,8 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
     size_t left = DECODE_MAX_OPS - d->decoded;
     if (repeat > left)
         repeat = (uint32_t)left;
-    op o = {nibble_code[byte & 15u], 0, 0, repeat > 1 ? repeat : 0, same};
+    op o = {op_swarm_allow(d->swarm_off, nibble_code[byte & 15u]), 0, 0,
+            repeat > 1 ? repeat : 0, same};
     unsigned mode = (unsigned)(byte >> 4);
 
     if (op_takes_resource(o.code)) {
@@ -526,7 +535,8 @@ static int program_valid(const program *p)
         return 0;
     size_t total = 0;
     for (size_t i = 0; i < p->len; i++) {
-        if (p->ops[i].repeat > PROGRAM_MAX_REPEAT)
+        if (p->ops[i].repeat > PROGRAM_MAX_REPEAT ||
+            (p->swarm_off >> op_swarm_bit(p->ops[i].code) & 1u))
             return 0;
         total += op_times(&p->ops[i]);
     }
@@ -577,7 +587,17 @@ static size_t write_header(const program *p, uint8_t *buf)
                     p->max_lends == PROGRAM_DEFAULT_MAX_LENDS
               : (small_limit || p->limit == PROGRAM_DEFAULT_LIMIT) &&
                     (small_lends || p->max_lends == PROGRAM_DEFAULT_MAX_LENDS));
-    uint32_t mode = spec                       ? 4u
+    int swarm = p->swarm_off != 0;
+    /* A swarm byte has a compact form only with the default limit and
+       max_lends (modes 1 and 3). */
+    if (swarm && (small_limit || small_lends) &&
+        (p->limit != PROGRAM_DEFAULT_LIMIT ||
+         p->max_lends != PROGRAM_DEFAULT_MAX_LENDS))
+        compact = 0;
+    small_limit = small_limit && !swarm;
+    small_lends = small_lends && !swarm;
+    uint32_t mode = spec                       ? (swarm ? 3u : 4u)
+                    : swarm                    ? 1u
                     : small_limit && small_lends ? 7u
                     : small_limit              ? 5u
                     : small_lends              ? 6u
@@ -593,6 +613,8 @@ static size_t write_header(const program *p, uint8_t *buf)
             buf[len++] = (uint8_t)p->limit;
         if (small_lends)
             buf[len++] = (uint8_t)p->max_lends;
+        if (swarm)
+            buf[len++] = p->swarm_off;
         return len;
     }
     buf[len++] = 0xFF;
@@ -603,6 +625,7 @@ static size_t write_header(const program *p, uint8_t *buf)
     put_le(buf, &len, p->limit, 4);
     put_le(buf, &len, p->max_lends, 4);
     buf[len++] = spec ? 1u : 0u;
+    buf[len++] = p->swarm_off;
     return len;
 }
 
@@ -706,7 +729,7 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
     /* Longest header: explicit, every count escaped (1 + 5 + 5 + 5 per type
        + 4 + 4 + 1); longest operation: a 3-byte repeat prefix, then
        1 + 3 + 4 bytes. */
-    size_t cap = 20 + 5 * (size_t)p->types + 11 * p->len;
+    size_t cap = 21 + 5 * (size_t)p->types + 11 * p->len;
     uint8_t *buf = malloc(cap);
     if (buf == NULL)
         return -1;
@@ -720,7 +743,8 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
     int status = -1;
     if (decoder_begin(&d, buf, len, &q) != 0)
         goto done;
-    if (q.semantics != p->semantics || q.instances != p->instances ||
+    if (q.semantics != p->semantics || q.swarm_off != p->swarm_off ||
+        q.instances != p->instances ||
         q.types != p->types ||
         q.limit != p->limit || q.max_lends != p->max_lends ||
         (p->types > 0 &&

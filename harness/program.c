@@ -35,6 +35,21 @@ const char *op_name(op_code code)
     return (unsigned)code < OP_COUNT ? op_info[code].word : "?";
 }
 
+unsigned op_swarm_bit(op_code code)
+{
+    return code < OP_ENTER ? (unsigned)code : 7u;
+}
+
+op_code op_swarm_allow(uint8_t swarm_off, op_code code)
+{
+    for (int k = 0; k < OP_COUNT; k++) {
+        op_code c = (op_code)(((int)code + k) % OP_COUNT);
+        if (!(swarm_off >> op_swarm_bit(c) & 1u))
+            return c;
+    }
+    return code;
+}
+
 size_t program_steps(const program *p)
 {
     size_t steps = 0;
@@ -142,7 +157,8 @@ int program_push(program *p, op o)
 
 int program_equal(const program *a, const program *b)
 {
-    if (a->semantics != b->semantics || a->instances != b->instances ||
+    if (a->semantics != b->semantics || a->swarm_off != b->swarm_off ||
+        a->instances != b->instances ||
         a->types != b->types || a->has_fail_at != b->has_fail_at ||
         a->fail_at != b->fail_at || a->has_corrupt != b->has_corrupt ||
         a->corrupt_victim != b->corrupt_victim ||
@@ -183,7 +199,7 @@ typedef struct parser {
     size_t line;
     /* line numbers of the directives seen (0: not given) */
     size_t semantics_line, instances_line, types_line, limit_line,
-        max_lends_line, fail_at_line, corrupt_line;
+        max_lends_line, fail_at_line, corrupt_line, swarm_line;
     /* the words of the current line; a types line is the longest */
     const char **tokens;
     size_t *token_len;
@@ -364,6 +380,27 @@ static int parse_line(parser *ps)
         return fail(ps, "unknown semantics '%.*s' (spec or wasmtime35)",
                     shown(ps, 1), ps->tokens[1]);
     }
+    if (token_is(ps, 0, "swarm")) {
+        if (parse_directive(ps, &ps->swarm_line, "swarm"))
+            return -1;
+        if (ps->ntokens < 2)
+            return fail(ps, "'swarm' needs the operation kinds it keeps on");
+        unsigned on = 0;
+        for (size_t i = 1; i < ps->ntokens; i++) {
+            int found = 0;
+            for (int code = 0; code < OP_COUNT && !found; code++) {
+                if (token_is(ps, i, op_info[code].word)) {
+                    on |= 1u << op_swarm_bit((op_code)code);
+                    found = 1;
+                }
+            }
+            if (!found)
+                return fail(ps, "'%.*s' is not an operation", shown(ps, i),
+                            ps->tokens[i]);
+        }
+        p->swarm_off = (uint8_t)(~on & 0xFFu);
+        return 0;
+    }
     if (token_is(ps, 0, "fail_at")) {
         if (parse_directive(ps, &ps->fail_at_line, "fail_at") ||
             expect_operands(ps, 1) ||
@@ -459,6 +496,9 @@ static int parse_operation(parser *ps, op *out)
     }
     if (o.code == OP_COUNT)
         return fail(ps, "unknown word '%.*s'", shown(ps, 0), ps->tokens[0]);
+    if (p->swarm_off >> op_swarm_bit(o.code) & 1u)
+        return fail(ps, "'%s' is switched off by the swarm directive (line %zu)",
+                    op_info[o.code].word, ps->swarm_line);
     if (p->len == 0) {
         size_t line = ps->line;
         if (check_config(ps) != 0)
@@ -642,6 +682,14 @@ void program_print(const program *p, size_t count, text_sink sink, void *user)
         emit(sink, user, "limit %" PRIu32 "\n", p->limit);
     if (p->max_lends != PROGRAM_DEFAULT_MAX_LENDS)
         emit(sink, user, "max_lends %" PRIu32 "\n", p->max_lends);
+    if (p->swarm_off != 0) {
+        emit(sink, user, "swarm");
+        for (int code = 0; code < OP_COUNT; code++) {
+            if (!(p->swarm_off >> op_swarm_bit((op_code)code) & 1u))
+                emit(sink, user, " %s", op_info[code].word);
+        }
+        emit(sink, user, "\n");
+    }
     if (p->has_fail_at)
         emit(sink, user, "fail_at %" PRIu32 "\n", p->fail_at);
     if (p->has_corrupt)

@@ -84,6 +84,11 @@ typedef struct program {
        (fuzz/targets.txt): which allocation fails (`fail_at N`, restab_oom
        and every <impl>_oom), or which corruption is planted where
        (`corrupt NAME VICTIM`, restab_corrupt). */
+    /* Swarm testing: the operation kinds this input switches off (bit
+       op_swarm_bit(code)); 0: all on. Only decoding reads it (a byte
+       input's header, fuzz/FORMAT.md); a script gives it as `swarm` and
+       the kinds left on. */
+    uint8_t swarm_off;
     int has_fail_at;
     uint32_t fail_at; /* 1: the first allocation; 0: none */
     int has_corrupt;
@@ -119,6 +124,13 @@ uint32_t program_default_limit(rt_semantics semantics);
 const char *semantics_name(rt_semantics semantics);
 
 const char *op_name(op_code code);
+/* The swarm bit of an operation kind: new, lower_own, lower_borrow, rep,
+   drop, lift_own, lift_borrow are bits 0-6; enter and exit share bit 7. */
+unsigned op_swarm_bit(op_code code);
+/* code, or when swarm_off switches its kind off the next kind (in code
+   order, wrapping) that is on; code itself when all are off. */
+op_code op_swarm_allow(uint8_t swarm_off, op_code code);
+
 /* How many operations p stands for, repeats expanded. */
 size_t program_steps(const program *p);
 /* How many operations o stands for (1, or its repeat count). */

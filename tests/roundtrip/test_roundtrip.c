@@ -194,7 +194,8 @@ static int random_ops(program *p, size_t n)
         return -1;
     uint32_t issued[16] = {0};
     for (size_t i = 0; i < n; i++) {
-        op o = {(op_code)random_below(OP_COUNT), 0, 0, 0, 0};
+        op o = {op_swarm_allow(p->swarm_off, (op_code)random_below(OP_COUNT)),
+                0, 0, 0, 0};
         if (op_takes_resource(o.code)) {
             uint32_t r = random_below(p->types + 1);
             o.resource = r == p->types ? RT_HOST : r;
@@ -216,9 +217,20 @@ static int random_ops(program *p, size_t n)
                 break;
             }
         }
-        op_result r = op_run(&rt_oracle, self, &o);
-        if (r.status == RT_OK && r.kind == RESULT_VALUE)
-            issued[random_below(16)] = r.value;
+        /* Now and then a repeat (operand advancing or kept), within the
+           decoder's cap. */
+        if (random_below(8) == 0 &&
+            program_steps(p) + (n - i) + 70 <= DECODE_MAX_OPS) {
+            static const uint32_t counts[] = {2, 9, 17, 33, 65, 70};
+            o.repeat = counts[random_below(6)];
+            o.same = random_below(3) == 0;
+        }
+        for (uint32_t k = 0; k < op_times(&o); k++) {
+            const op one = op_repetition(&o, k);
+            op_result r = op_run(&rt_oracle, self, &one);
+            if (r.status == RT_OK && r.kind == RESULT_VALUE)
+                issued[random_below(16)] = r.value;
+        }
         if (program_push(p, o) != 0) {
             rt_oracle.destroy(self);
             return -1;
@@ -317,6 +329,8 @@ static void check_big_configs(void)
                          : random_below(2) ? PROGRAM_DEFAULT_MAX_LENDS
                                             : (uint32_t)next_random();
         make_config(&p, instances, types, limit, lends, 1);
+        if (it % 4 == 0) /* swarm: some kinds off (never all) */
+            p.swarm_off = (uint8_t)random_below(255);
         CHECKF(random_ops(&p, random_below(400)) == 0, "oracle");
         char what[64];
         snprintf(what, sizeof what, "random program %d", it);
