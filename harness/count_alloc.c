@@ -27,7 +27,8 @@ void *count_alloc_fn(void *user, void *ptr, size_t old_size, size_t new_size)
 {
     count_alloc *a = user;
     block_header *block = ptr == NULL ? NULL : (block_header *)ptr - 1;
-    if (block != NULL ? block->size != old_size : old_size != 0)
+    /* lua_Alloc style: old_size means something only for a block. */
+    if (block != NULL && block->size != old_size)
         a->bad_size++;
     if (new_size == 0) {
         if (block != NULL) {

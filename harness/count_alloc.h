@@ -17,7 +17,8 @@ typedef struct count_alloc {
     unsigned long failures; /* calls that failed */
     size_t live_bytes;
     size_t live_blocks;
-    unsigned long bad_size; /* frees and resizes whose old_size was wrong */
+    unsigned long bad_size; /* frees and resizes of a block whose old_size
+                               was not its size */
 } count_alloc;
 
 /* A count_alloc with nothing counted, failing nothing. */

@@ -68,8 +68,8 @@ op op_repetition(const op *o, uint32_t k)
     op one = *o;
     one.repeat = 0;
     one.same = 0;
-    if (op_takes_resource(o->code) && !o->same)
-        one.operand = (uint32_t)(o->operand + k);
+    if (op_takes_resource(o->code) && !o->same) /* wrapping at 2^32 */
+        one.operand = (uint32_t)(((uint64_t)o->operand + k) & UINT32_MAX);
     return one;
 }
 
