@@ -35,6 +35,8 @@ typedef struct diff {
     const char *replay_tool; /* the command the report says reruns it */
     FILE *report;       /* where the failure report goes (stderr) */
     FILE *trace;        /* when set, each step is echoed as "op => result" */
+    FILE *announce;     /* when set, each step is named before it runs */
+    const char *target; /* the signature's target kind ("ops" when NULL) */
     /* Allocation-failure runs: when set, a step of the implementation under
        test may end in out-of-memory if *alloc_failures grew during it; the
        model then skips the step and the states must still agree. */
@@ -50,6 +52,7 @@ typedef struct diff {
     size_t sweep_interval;
     size_t state_bound; /* at least the slots plus lender records */
     int failed;
+    int ended; /* diff_end's comparison is running */
 } diff;
 
 /*

@@ -4,11 +4,14 @@
 #include "run.h"
 
 #include "decode.h"
+#include "signature.h"
+
+#include <stdlib.h>
 
 run_options run_defaults(const rt_impl *sut, const rt_impl *model)
 {
     run_options opt = {sut, model, NULL, NULL, stderr, NULL,
-                       NULL, NULL, NULL,  0};
+                       NULL, NULL, NULL,  0,    NULL};
     return opt;
 }
 
@@ -22,11 +25,18 @@ static int finish(diff *d, const run_options *opt, int status)
     msg[0] = '\0';
     if (opt->sut->final_check(d->sut_self, msg, sizeof msg) == 0)
         return 0;
-    if (opt->report != NULL)
-        fprintf(opt->report, "==== restab harness: %s's final check: %s ====\n%s%s\n",
+    if (opt->report != NULL) {
+        char slug[96];
+        signature_slug(msg, 8, slug, sizeof slug);
+        fprintf(opt->report, "==== restab harness: %s's final check: %s ====\n%s%s%s"
+                SIGNATURE_PREFIX "%s end final-check:%s\n",
                 opt->sut->name, msg,
                 opt->input != NULL ? "input: " : "",
-                opt->input != NULL ? opt->input : "");
+                opt->input != NULL ? opt->input : "",
+                opt->input != NULL ? "\n" : "",
+                d->target != NULL ? d->target : "ops",
+                slug[0] != '\0' ? slug : "failed");
+    }
     return -1;
 }
 
@@ -37,6 +47,12 @@ static void start(diff *d, const run_options *opt)
     d->report = opt->report;
     d->trace = opt->trace;
     d->alloc_failures = opt->alloc_failures;
+    /* The allocation-failure target is the one that counts failures. */
+    d->target = opt->target != NULL       ? opt->target
+                : opt->alloc_failures != NULL ? "oom"
+                                              : "ops";
+    /* Set by the replay tool's --signature for its child (signature.h). */
+    d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
 }
 
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
