@@ -116,7 +116,16 @@ static int load_script(const char *path, program *p)
         /* "unexpected 'new' after 'new'": several operations on one line,
            which is the likelier mistake to name. */
         unsigned long line = 0;
-        if (strstr(err, "unexpected '") != NULL && strstr(err, "' after '") != NULL &&
+        const char *word = strstr(err, "unexpected '");
+        int is_op = 0;
+        if (word != NULL && strstr(err, "' after '") != NULL) {
+            word += strlen("unexpected '");
+            size_t n = strcspn(word, "'");
+            for (int c = 0; c < OP_COUNT && !is_op; c++)
+                is_op = strlen(op_name((op_code)c)) == n &&
+                        strncmp(op_name((op_code)c), word, n) == 0;
+        }
+        if (is_op && strncmp(err, name, strlen(name)) == 0 &&
             sscanf(err + strlen(name), ":%lu:", &line) == 1)
             snprintf(err, sizeof err, "%s:%lu: expected one operation per "
                                       "line (another operation follows on "
