@@ -249,12 +249,12 @@ static void write_signature(const diff *d, const char *kind, const char **what)
             w++;
         *what = w;
     }
-    const char *op = !d->ended && d->steps > 0
+    const char *step_op = !d->ended && d->steps > 0
                          ? op_name(d->p->ops[d->steps - 1].code)
                      : d->ended ? "end"
                                 : "create";
     fprintf(d->report, SIGNATURE_PREFIX "%s %s %s\n",
-            d->target != NULL ? d->target : "ops", op,
+            d->target != NULL ? d->target : "ops", step_op,
             kind != NULL ? kind : "failed");
 }
 
