@@ -16,8 +16,12 @@ engine=$1 work=$2 secs=$3
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { printf '\n== %s\n' "$*"; }
-rm -rf "$work/fuzz" "$work/corpus" "$work/min"
+rm -rf "$work/corpus" "$work/min"
 mkdir -p "$work"
+# scripts/fuzz keeps its working directory outside the repository (the
+# build directory may be inside it).
+fuzz=$(mktemp -d "${TMPDIR:-/tmp}/restab-triage-$engine.XXXXXX")
+trap 'rm -rf "$fuzz"' EXIT
 
 step "1. scratch $engine build with three planted bugs"
 "$root/tests/triage/build_mutants.sh" "$engine" "$work/build" multi
@@ -27,7 +31,7 @@ target=$(sed -n 's/^ops=//p' "$work/build/restab-implementations/bench_multi.txt
 
 step "2. fuzz for ${secs}s, crashes grouped by signature"
 status=0
-"$root/scripts/fuzz" "${impl[@]}" --engine "$engine" --time "$secs" --work "$work/fuzz" --quiet \
+"$root/scripts/fuzz" "${impl[@]}" --engine "$engine" --time "$secs" --work "$fuzz" --quiet \
   >"$work/fuzz1.out" 2>"$work/fuzz1.err" || status=$?
 cat "$work/fuzz1.out"
 [ "$status" -eq 1 ] || { tail -n 20 "$work/fuzz1.err"; fail "scripts/fuzz exited $status, not 1 (crashes found)"; }
@@ -39,7 +43,7 @@ lines=$(grep -cE '^ +[0-9]+ x ' "$work/fuzz1.out")
 [ "$lines" -eq "$nsig" ] || fail "$lines signature lines, the header says $nsig"
 sum=$(grep -E '^ +[0-9]+ x ' "$work/fuzz1.out" | awk '{s += $1} END {print s}')
 [ "$sum" -eq "$new" ] || fail "the signature lines count $sum crashes, the header $new"
-filed=$(find "$work/fuzz/crashes" -type f | wc -l)
+filed=$(find "$fuzz/crashes" -type f | wc -l)
 [ "$filed" -eq "$new" ] || fail "$filed files in crashes/, $new new crashes"
 grep -q "reproduce: scripts/reproduce --impl bench_multi --build $work/build --target ops " "$work/fuzz1.out" ||
   fail "the reproduce hint lacks --impl/--build"
@@ -48,12 +52,12 @@ while IFS= read -r f; do
   want=$(basename "$(dirname "$f")")
   got=$("$replay" --signature "$f" --exec "$target" 2>/dev/null || true)
   [ "${got// /+}" = "$want" ] || fail "$f is filed under $want but fails as '$got'"
-done < <(find "$work/fuzz/crashes" -type f)
+done < <(find "$fuzz/crashes" -type f)
 echo "ok: $new crashes, $nsig signature(s), each filed under its signature"
 
 step "3. a second run keeps the first run's crashes apart"
 status=0
-"$root/scripts/fuzz" "${impl[@]}" --engine "$engine" --time 5 --work "$work/fuzz" --quiet \
+"$root/scripts/fuzz" "${impl[@]}" --engine "$engine" --time 5 --work "$fuzz" --quiet \
   >"$work/fuzz2.out" 2>"$work/fuzz2.err" || status=$?
 cat "$work/fuzz2.out"
 grep -qE "^old: +$new crash file" "$work/fuzz2.out" || fail "the second run does not count the first run's $new crashes as old"
