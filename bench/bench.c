@@ -1,7 +1,7 @@
 /*
  * restab-bench: timing and memory cost of the resource-handle tables.
  *
- * Prints exactly six lines on stdout:
+ * Prints exactly eleven lines on stdout:
  *
  *   W1 churn: X ns/op      drop + new of random own handles
  *   W2 lookup: X ns/op     resource.rep of random own handles
@@ -9,6 +9,14 @@
  *   W4 grow: X ns/op       1,000,000 news then 1,000,000 in-order drops
  *   slot bytes: N          memory per table slot
  *   lender bytes: N        memory per lender record
+ *   W1 churn (spec): X ns/op     the same four workloads on a table set
+ *   W2 lookup (spec): X ns/op    of the spec profile
+ *   W3 call (spec): X ns/op      (RESTAB_SEMANTICS_SPEC,
+ *   W4 grow (spec): X ns/op      limit RESTAB_SPEC_DEFAULT_LIMIT)
+ *   slot bytes (spec): N   memory per table slot in the spec profile
+ *
+ * The first six lines (the wasmtime profile, the default) keep the format
+ * they had before the spec profile existed.
  *
  * Each X is the median over --runs runs (default 5) of one run's
  * nanoseconds per operation, with one decimal. Every library call's status
@@ -22,6 +30,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "restab.h"
+#include "count_alloc.h"
 #include "xorshift.h"
 
 #include <errno.h>
@@ -99,10 +108,14 @@ static double now_ns(void)
 
 static const uint32_t type_instance[1] = {0};
 
-static restab_tables *make_tables(restab_alloc_fn alloc, void *user)
+static restab_tables *make_tables(restab_semantics semantics,
+                                  restab_alloc_fn alloc, void *user)
 {
     restab_config cfg;
     restab_config_init(&cfg);
+    cfg.semantics = semantics;
+    if (semantics == RESTAB_SEMANTICS_SPEC)
+        cfg.limit = RESTAB_SPEC_DEFAULT_LIMIT;
     cfg.instances = 1;
     cfg.types = 1;
     cfg.type_instance = type_instance;
@@ -114,9 +127,9 @@ static restab_tables *make_tables(restab_alloc_fn alloc, void *user)
 }
 
 /* Creates K owns (rep = i), keeping their handles in live[]. Not timed. */
-static restab_tables *make_filled(uint32_t *live)
+static restab_tables *make_filled(restab_semantics semantics, uint32_t *live)
 {
-    restab_tables *t = make_tables(NULL, NULL);
+    restab_tables *t = make_tables(semantics, NULL, NULL);
     for (uint32_t i = 0; i < K; i++)
         CHECK(restab_resource_new(t, T0, i, &live[i]));
     return t;
@@ -137,10 +150,10 @@ static void check_invariants(const restab_tables *t, const char *workload)
 /* ---- Workloads: each returns one run's ns per operation --------------- */
 
 /* W1: drop a random live own and create a new one with the same rep. */
-static double run_w1(void)
+static double run_w1(restab_semantics semantics)
 {
     uint32_t live[K];
-    restab_tables *t = make_filled(live);
+    restab_tables *t = make_filled(semantics, live);
     rng_seed();
     double start = now_ns();
     for (uint32_t i = 0; i < W1_ITERS; i++) {
@@ -156,10 +169,10 @@ static double run_w1(void)
 }
 
 /* W2: resource.rep of a random live own. */
-static double run_w2(void)
+static double run_w2(restab_semantics semantics)
 {
     uint32_t live[K];
-    restab_tables *t = make_filled(live);
+    restab_tables *t = make_filled(semantics, live);
     rng_seed();
     uint32_t sum = 0;
     double start = now_ns();
@@ -180,10 +193,10 @@ static double run_w2(void)
  * borrow of each into the callee (lower_borrow), drops the 4 borrows and
  * exits: 14 operations per call.
  */
-static double run_w3(void)
+static double run_w3(restab_semantics semantics)
 {
     uint32_t live[K];
-    restab_tables *t = make_filled(live);
+    restab_tables *t = make_filled(semantics, live);
     rng_seed();
     uint32_t sum = 0;
     double start = now_ns();
@@ -217,11 +230,11 @@ static double run_w3(void)
  * destroying each table set (and so the slot array's growth and release);
  * it is divided by the 2 * W4_ENTRIES * W4_SETS new and drop operations.
  */
-static double run_w4(void)
+static double run_w4(restab_semantics semantics)
 {
     double start = now_ns();
     for (uint32_t s = 0; s < W4_SETS; s++) {
-        restab_tables *t = make_tables(NULL, NULL);
+        restab_tables *t = make_tables(semantics, NULL, NULL);
         for (uint32_t i = 0; i < W4_ENTRIES; i++) {
             uint32_t h;
             CHECK(restab_resource_new(t, T0, i, &h));
@@ -237,26 +250,6 @@ static double run_w4(void)
 }
 
 /* ---- Memory cost ------------------------------------------------------ */
-
-/* A realloc/free allocator that tracks the bytes currently allocated. */
-typedef struct counter {
-    size_t live;
-} counter;
-
-static void *counting_alloc(void *user, void *ptr, size_t old_size,
-                            size_t new_size)
-{
-    counter *c = user;
-    if (new_size == 0) {
-        free(ptr);
-        c->live -= old_size;
-        return NULL;
-    }
-    void *p = realloc(ptr, new_size);
-    if (p != NULL)
-        c->live = c->live - old_size + new_size;
-    return p;
-}
 
 /*
  * Bytes per element of a growable array, from the allocator's count of live
@@ -289,22 +282,22 @@ static uint32_t per_element(const char *what, size_t b0, size_t b1, size_t b2)
 }
 
 /* Slot bytes: B(n) with n owns in t0's table. */
-static uint32_t slot_bytes(void)
+static uint32_t slot_bytes(restab_semantics semantics)
 {
-    counter c = {0};
-    restab_tables *t = make_tables(counting_alloc, &c);
-    size_t b0 = c.live, b1 = 0;
+    count_alloc c = count_alloc_make(0, 0);
+    restab_tables *t = make_tables(semantics, count_alloc_fn, &c);
+    size_t b0 = c.live_bytes, b1 = 0;
     for (uint32_t i = 0; i < MEM_N2; i++) {
         if (i == MEM_N1)
-            b1 = c.live;
+            b1 = c.live_bytes;
         uint32_t h;
         CHECK(restab_resource_new(t, T0, i, &h));
     }
-    size_t b2 = c.live;
+    size_t b2 = c.live_bytes;
     if (restab_table_size(t, 0) != MEM_N2)
         fail_msg("slot bytes: table size is not the number of entries");
     restab_destroy(t);
-    if (c.live != 0)
+    if (c.live_bytes != 0)
         fail_msg("slot bytes: restab_destroy did not free everything");
     return per_element("slot bytes", b0, b1, b2);
 }
@@ -316,26 +309,27 @@ static uint32_t slot_bytes(void)
  */
 static uint32_t lender_bytes(void)
 {
-    counter c = {0};
-    restab_tables *t = make_tables(counting_alloc, &c);
+    count_alloc c = count_alloc_make(0, 0);
+    restab_tables *t =
+        make_tables(RESTAB_SEMANTICS_WASMTIME35, count_alloc_fn, &c);
     uint32_t h;
     CHECK(restab_resource_new(t, T0, 7, &h));
     CHECK(restab_call_enter(t));
-    size_t b0 = c.live, b1 = 0;
+    size_t b0 = c.live_bytes, b1 = 0;
     for (uint32_t i = 0; i < MEM_N2; i++) {
         if (i == MEM_N1)
-            b1 = c.live;
+            b1 = c.live_bytes;
         uint32_t rep;
         CHECK(restab_resource_lift_borrow(t, T0, h, &rep));
     }
-    size_t b2 = c.live;
+    size_t b2 = c.live_bytes;
     if (restab_scope_lender_count(t, 0) != MEM_N2)
         fail_msg("lender bytes: lender count is not the number of loans");
     CHECK(restab_call_exit(t));
     restab_dropped d;
     CHECK(restab_resource_drop(t, T0, h, &d));
     restab_destroy(t);
-    if (c.live != 0)
+    if (c.live_bytes != 0)
         fail_msg("lender bytes: restab_destroy did not free everything");
     return per_element("lender bytes", b0, b1, b2);
 }
@@ -387,30 +381,40 @@ int main(int argc, char **argv)
     }
 
     /*
-     * Runs are interleaved (W1, W2, W3, W4, W1, ...) rather than grouped by
-     * workload, so that a burst of machine noise spoils at most one or two
-     * runs of each workload, which the median then discards.
+     * Runs are interleaved (W1, W2, W3, W4, the same in the spec profile,
+     * W1, ...) rather than grouped by workload, so that a burst of machine
+     * noise spoils at most one or two runs of each workload, which the
+     * median then discards, and so that both profiles see the same machine.
      */
-    static double w[4][MAX_RUNS];
+    static double w[8][MAX_RUNS];
+    static const restab_semantics profiles[2] = {RESTAB_SEMANTICS_WASMTIME35,
+                                                 RESTAB_SEMANTICS_SPEC};
     for (unsigned r = 0; r < runs; r++) {
-        w[0][r] = run_w1();
-        w[1][r] = run_w2();
-        w[2][r] = run_w3();
-        w[3][r] = run_w4();
+        for (unsigned p = 0; p < 2; p++) {
+            w[4 * p + 0][r] = run_w1(profiles[p]);
+            w[4 * p + 1][r] = run_w2(profiles[p]);
+            w[4 * p + 2][r] = run_w3(profiles[p]);
+            w[4 * p + 3][r] = run_w4(profiles[p]);
+        }
     }
-    double w1 = median(w[0], runs);
-    double w2 = median(w[1], runs);
-    double w3 = median(w[2], runs);
-    double w4 = median(w[3], runs);
-    uint32_t slot = slot_bytes();
+    double m[8];
+    for (unsigned i = 0; i < 8; i++)
+        m[i] = median(w[i], runs);
+    uint32_t slot = slot_bytes(RESTAB_SEMANTICS_WASMTIME35);
     uint32_t lender = lender_bytes();
+    uint32_t spec_slot = slot_bytes(RESTAB_SEMANTICS_SPEC);
 
-    printf("W1 churn: %.1f ns/op\n", w1);
-    printf("W2 lookup: %.1f ns/op\n", w2);
-    printf("W3 call: %.1f ns/op\n", w3);
-    printf("W4 grow: %.1f ns/op\n", w4);
+    printf("W1 churn: %.1f ns/op\n", m[0]);
+    printf("W2 lookup: %.1f ns/op\n", m[1]);
+    printf("W3 call: %.1f ns/op\n", m[2]);
+    printf("W4 grow: %.1f ns/op\n", m[3]);
     printf("slot bytes: %u\n", (unsigned)slot);
     printf("lender bytes: %u\n", (unsigned)lender);
+    printf("W1 churn (spec): %.1f ns/op\n", m[4]);
+    printf("W2 lookup (spec): %.1f ns/op\n", m[5]);
+    printf("W3 call (spec): %.1f ns/op\n", m[6]);
+    printf("W4 grow (spec): %.1f ns/op\n", m[7]);
+    printf("slot bytes (spec): %u\n", (unsigned)spec_slot);
     if (fflush(stdout) != 0 || ferror(stdout))
         fail_msg("could not write to stdout");
     return 0;

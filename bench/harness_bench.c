@@ -79,7 +79,7 @@ static void step(generator *g)
 {
     uint32_t roll = next() % 100;
     uint32_t resource = resources[next() % 4];
-    op o = {OP_NEW, resource, next()};
+    op o = {OP_NEW, resource, next(), 0, 0};
     if (roll < 26 || g->own_count == 0) {
         if (g->own_count >= MAX_LIVE)
             return;
@@ -94,35 +94,35 @@ static void step(generator *g)
     uint32_t *nb = &g->borrow_count[g->depth];
     if (roll < 38) {
         /* Mostly the right type; sometimes a neighbour, to fail the check. */
-        o = (op){OP_REP, own.resource, own.handle + (next() % 8 == 0)};
+        o = (op){OP_REP, own.resource, own.handle + (next() % 8 == 0), 0, 0};
         emit(g, o);
     } else if (roll < 54) {
-        o = (op){roll < 50 ? OP_DROP : OP_LIFT_OWN, own.resource, own.handle};
+        o = (op){roll < 50 ? OP_DROP : OP_LIFT_OWN, own.resource, own.handle, 0, 0};
         if (emit(g, o).status == RT_OK)
             remove_at(g->owns, &g->own_count, pick);
     } else if (g->depth == 0 || roll >= 92) {
         if (g->depth < MAX_DEPTH && (g->depth == 0 || roll < 96)) {
-            emit(g, (op){OP_ENTER, 0, 0});
+            emit(g, (op){OP_ENTER, 0, 0, 0, 0});
             g->depth++;
             g->borrow_count[g->depth] = 0;
         } else if (*nb > 0) {
             handle_ref b = g->borrows[g->depth][--*nb];
-            emit(g, (op){OP_DROP, b.resource, b.handle});
-        } else if (emit(g, (op){OP_EXIT, 0, 0}).status == RT_OK) {
+            emit(g, (op){OP_DROP, b.resource, b.handle, 0, 0});
+        } else if (emit(g, (op){OP_EXIT, 0, 0, 0, 0}).status == RT_OK) {
             g->depth--;
         }
     } else if (roll < 68) {
-        emit(g, (op){OP_LIFT_BORROW, own.resource, own.handle});
+        emit(g, (op){OP_LIFT_BORROW, own.resource, own.handle, 0, 0});
     } else if (roll < 80) {
         if (*nb < MAX_LIVE / 4) {
-            op_result r = emit(g, (op){OP_LOWER_BORROW, resource, next()});
+            op_result r = emit(g, (op){OP_LOWER_BORROW, resource, next(), 0, 0});
             if (r.status == RT_OK)
                 g->borrows[g->depth][(*nb)++] = (handle_ref){resource, r.value};
         }
     } else if (*nb > 0) {
         uint32_t i = next() % *nb;
         handle_ref b = g->borrows[g->depth][i];
-        if (emit(g, (op){OP_DROP, b.resource, b.handle}).status == RT_OK)
+        if (emit(g, (op){OP_DROP, b.resource, b.handle, 0, 0}).status == RT_OK)
             remove_at(g->borrows[g->depth], nb, i);
     }
 }

@@ -22,6 +22,30 @@ if(NOT RESTAB_HARNESS_ROOT)
 endif()
 set(_rh ${RESTAB_HARNESS_ROOT})
 
+# ---- The fuzz target kinds (fuzz/targets.txt) --------------------------
+# RESTAB_TARGET_KINDS lists them; RESTAB_TARGET_<kind>_<FIELD> holds each
+# field (SOURCES as a list of paths, INPUT, PREFIX, CORPUS, FOR, OSS_FUZZ).
+set(RESTAB_TARGET_KINDS "")
+file(STRINGS ${_rh}/fuzz/targets.txt _restab_target_lines REGEX "^[a-z]")
+foreach(_line IN LISTS _restab_target_lines)
+  string(REGEX REPLACE "[ \t]+" ";" _fields "${_line}")
+  list(LENGTH _fields _count)
+  if(NOT _count EQUAL 7)
+    message(FATAL_ERROR "fuzz/targets.txt: '${_line}' does not have 7 fields")
+  endif()
+  list(GET _fields 0 _kind)
+  list(APPEND RESTAB_TARGET_KINDS ${_kind})
+  list(GET _fields 1 _sources)
+  string(REPLACE "," ";" _sources "${_sources}")
+  list(TRANSFORM _sources PREPEND ${_rh}/fuzz/)
+  set(RESTAB_TARGET_${_kind}_SOURCES ${_sources})
+  set(_i 2)
+  foreach(_field IN ITEMS INPUT PREFIX CORPUS FOR OSS_FUZZ)
+    list(GET _fields ${_i} RESTAB_TARGET_${_kind}_${_field})
+    math(EXPR _i "${_i} + 1")
+  endforeach()
+endforeach()
+
 # ---- The layers ----------------------------------------------------------
 # restab_impl_interface: restab_impl.h, the implementation interface.
 # restab_harness_core: programs, .ops text, the byte decoder, the
@@ -34,6 +58,7 @@ target_include_directories(restab_impl_interface INTERFACE ${_rh}/harness/includ
 add_library(restab_harness_core STATIC
   ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
   ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c
+  ${_rh}/harness/prefix.c ${_rh}/harness/count_alloc.c
   ${_rh}/harness/signature.c)
 target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
@@ -90,6 +115,25 @@ elseif(RESTAB_FUZZ_ENGINE STREQUAL "env")
   separate_arguments(_restab_engine_args UNIX_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
   target_link_libraries(restab_engine INTERFACE ${_restab_engine_args})
 endif()
+
+# Creates <impl>_<kind>, the fuzz target of one kind of fuzz/targets.txt,
+# for an implementation whose <impl>_impl library exists.
+function(restab_add_target impl kind)
+  if(NOT kind IN_LIST RESTAB_TARGET_KINDS)
+    message(FATAL_ERROR "restab_add_target: no kind '${kind}' in fuzz/targets.txt")
+  endif()
+  set(exe ${impl}_${kind})
+  add_executable(${exe} ${RESTAB_TARGET_${kind}_SOURCES})
+  target_link_libraries(${exe} PRIVATE ${impl}_impl restab_harness restab_engine)
+  restab_target_defaults(${exe})
+  if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env)$" AND
+     "${_rh}/fuzz/mutator.c" IN_LIST RESTAB_TARGET_${kind}_SOURCES)
+    # The mutator's comparisons would only feed libFuzzer's compare tables
+    # with noise (see restab_fuzz_no_cmp).
+    set_source_files_properties(${_rh}/fuzz/mutator.c TARGET_DIRECTORY ${exe}
+      PROPERTIES COMPILE_OPTIONS -fno-sanitize-coverage=trace-cmp)
+  endif()
+endfunction()
 
 #[[
 restab_add_implementation(<name> IMPL <symbol> SOURCES <files...>
@@ -161,22 +205,15 @@ run_options fuzz_run_options(void)
   target_link_libraries(${name}_impl PRIVATE restab_harness)
   target_compile_features(${name}_impl PRIVATE c_std_11)
 
-  set(exes ${name}_ops ${name}_ops_mut)
-  add_executable(${name}_ops ${_rh}/fuzz/target_ops.c)
-  add_executable(${name}_ops_mut ${_rh}/fuzz/target_ops.c ${_rh}/fuzz/mutator.c)
-  if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env)$")
-    # The mutator's comparisons would only feed libFuzzer's compare tables
-    # with noise (see restab_fuzz_no_cmp).
-    set_source_files_properties(${_rh}/fuzz/mutator.c TARGET_DIRECTORY ${name}_ops_mut
-      PROPERTIES COMPILE_OPTIONS -fno-sanitize-coverage=trace-cmp)
-  endif()
-  if(arg_ALLOC_HOOK)
-    add_executable(${name}_oom ${_rh}/fuzz/target_oom.c)
-    list(APPEND exes ${name}_oom)
-  endif()
-  foreach(exe IN LISTS exes)
-    target_link_libraries(${exe} PRIVATE ${name}_impl restab_harness restab_engine)
-    restab_target_defaults(${exe})
+  # One executable per kind of fuzz/targets.txt meant for every
+  # implementation (and, with ALLOC_HOOK, for those that take the hook).
+  set(exes "")
+  foreach(kind IN LISTS RESTAB_TARGET_KINDS)
+    set(for ${RESTAB_TARGET_${kind}_FOR})
+    if(for STREQUAL "every" OR (for STREQUAL "alloc-hook" AND arg_ALLOC_HOOK))
+      restab_add_target(${name} ${kind})
+      list(APPEND exes ${name}_${kind})
+    endif()
   endforeach()
   add_executable(${name}-replay ${_rh}/tools/replay.c)
   target_link_libraries(${name}-replay PRIVATE ${name}_impl restab_harness)

@@ -26,13 +26,12 @@ install(FILES ${_rhi_src}/harness/include/restab_impl.h
   DESTINATION ${_rhi_dest}/harness/include)
 install(FILES ${_rhi_src}/oracle/oracle.c ${_rhi_src}/oracle/oracle.h
   DESTINATION ${_rhi_dest}/oracle)
-install(FILES
-  ${_rhi_src}/fuzz/target_ops.c ${_rhi_src}/fuzz/target_oom.c
-  ${_rhi_src}/fuzz/mutator.c ${_rhi_src}/fuzz/mutator.h
-  ${_rhi_src}/fuzz/afl_mutator.c ${_rhi_src}/fuzz/driver_standalone.c
-  ${_rhi_src}/fuzz/driver_afl.c ${_rhi_src}/fuzz/afl-denylist.txt
-  ${_rhi_src}/fuzz/sut.h
-  DESTINATION ${_rhi_dest}/fuzz)
+# fuzz/: the targets of every kind, their description (targets.txt), the
+# engines' drivers and the mutator. restab's own kinds come along (the
+# description names them) but are built only in restab's tree.
+file(GLOB _rhi_fuzz CONFIGURE_DEPENDS
+  ${_rhi_src}/fuzz/*.c ${_rhi_src}/fuzz/*.h ${_rhi_src}/fuzz/*.txt)
+install(FILES ${_rhi_fuzz} DESTINATION ${_rhi_dest}/fuzz)
 install(FILES ${_rhi_src}/tools/replay.c DESTINATION ${_rhi_dest}/tools)
 
 # The CMake code that builds them, beside restabConfig.cmake, which

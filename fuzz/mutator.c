@@ -101,7 +101,8 @@ static uint32_t random_resource(const program *p, rng *r)
 }
 
 /* Operations, weighted: the ones that create and destroy handles most. */
-static op_code random_code(rng *r)
+/* A random operation kind among those p's swarm mask keeps on. */
+static op_code random_code(const program *p, rng *r)
 {
     static const op_code weighted[] = {
         OP_NEW,         OP_NEW,         OP_NEW,       OP_NEW,
@@ -111,7 +112,9 @@ static op_code random_code(rng *r)
         OP_LIFT_OWN,    OP_LIFT_BORROW, OP_LIFT_BORROW, OP_LIFT_BORROW,
         OP_ENTER,       OP_ENTER,       OP_EXIT,      OP_EXIT,
     };
-    return weighted[rng_below(r, (uint32_t)(sizeof weighted / sizeof *weighted))];
+    return op_swarm_allow(
+        p->swarm_off,
+        weighted[rng_below(r, (uint32_t)(sizeof weighted / sizeof *weighted))]);
 }
 
 /* Inserts n (<= 16) operations at position at; src may point into p. 1 when
@@ -119,7 +122,12 @@ static op_code random_code(rng *r)
 static int ops_insert(program *p, size_t at, const op *src, size_t n)
 {
     op copy[16];
-    if (n > 16 || p->len + n > DECODE_MAX_OPS || at > p->len)
+    if (n > 16 || at > p->len)
+        return 1;
+    size_t steps = program_steps(p);
+    for (size_t i = 0; i < n; i++)
+        steps += op_times(&src[i]);
+    if (steps > DECODE_MAX_OPS)
         return 1;
     memcpy(copy, src, n * sizeof *copy);
     size_t old_len = p->len;
@@ -162,15 +170,17 @@ static int state_at(const program *p, size_t at, uint32_t table, state *st)
         return -1;
     }
     for (size_t i = 0; i < at && i < p->len; i++) {
-        const op *o = &p->ops[i];
-        op_result res = op_run(&rt_oracle, st->self, o);
-        if (res.status != RT_OK || !op_takes_resource(o->code) ||
-            table_of(p, o->resource) != table)
-            continue;
-        if (takes_rep(o->code) && res.kind == RESULT_VALUE)
-            st->issued = res.value;
-        else if (o->code == OP_DROP || o->code == OP_LIFT_OWN)
-            st->freed = o->operand;
+        for (uint32_t k = 0; k < op_times(&p->ops[i]); k++) {
+            const op one = op_repetition(&p->ops[i], k);
+            op_result res = op_run(&rt_oracle, st->self, &one);
+            if (res.status != RT_OK || !op_takes_resource(one.code) ||
+                table_of(p, one.resource) != table)
+                continue;
+            if (takes_rep(one.code) && res.kind == RESULT_VALUE)
+                st->issued = res.value;
+            else if (one.code == OP_DROP || one.code == OP_LIFT_OWN)
+                st->freed = one.operand;
+        }
     }
     return 0;
 }
@@ -311,11 +321,29 @@ static int pick_operand(const program *p, size_t at, op *o, rng *r)
 }
 
 /* A random operation that fits at position at. */
+/* Repeat counts the mutator picks: about the sizes where implementations
+   change strategy (fuzz/FORMAT.md, the repeat prefix). */
+static const uint32_t repeat_choices[] = {2,  3,  4,  8,   9,   16,   17,  32,
+                                          33, 64, 65, 256, 257, 1024, 1025};
+
+/* A repeat count for o (0: once), one time in six; `again` one in four. */
+static void random_repeat(op *o, rng *r)
+{
+    o->repeat = 0;
+    o->same = 0;
+    if (!rng_one_in(r, 6))
+        return;
+    o->repeat = repeat_choices[rng_size(
+        r, sizeof repeat_choices / sizeof repeat_choices[0])];
+    o->same = rng_one_in(r, 4) ? 1u : 0u;
+}
+
 static int random_op(const program *p, size_t at, op *o, rng *r)
 {
-    o->code = random_code(r);
+    o->code = random_code(p, r);
     o->resource = 0;
     o->operand = 0;
+    random_repeat(o, r);
     if (!op_takes_resource(o->code))
         return 0;
     o->resource = random_resource(p, r);
@@ -356,13 +384,35 @@ static void remap_resources(program *p, rng *r)
     }
 }
 
+/* The default limit of a profile (2^30 for wasmtime35, 2^28 for spec). */
+static uint32_t default_limit(rt_semantics semantics)
+{
+    return semantics == RT_SEMANTICS_SPEC ? PROGRAM_SPEC_DEFAULT_LIMIT
+                                          : PROGRAM_DEFAULT_LIMIT;
+}
+
+/*
+ * Flips the profile. A limit that was the old profile's default becomes the
+ * new one's, so the program keeps its meaning ("the default bound") and its
+ * compact header (FORMAT.md: spec programs are compact only with the spec
+ * defaults); any other limit stays, which the explicit header encodes.
+ */
+static void flip_profile(program *p)
+{
+    rt_semantics to = p->semantics == RT_SEMANTICS_SPEC ? RT_SEMANTICS_WASMTIME35
+                                                        : RT_SEMANTICS_SPEC;
+    if (p->limit == default_limit(p->semantics))
+        p->limit = default_limit(to);
+    p->semantics = to;
+}
+
 static int tweak_config(program *p, rng *r)
 {
     switch (rng_below(r, 5)) {
     case 0: /* limit: the default, small, or one off */
         switch (rng_below(r, 4)) {
         case 0:
-            p->limit = PROGRAM_DEFAULT_LIMIT;
+            p->limit = default_limit(p->semantics);
             break;
         case 1:
             p->limit = rng_below(r, 65);
@@ -435,11 +485,41 @@ typedef enum mutation {
     M_REP,
     M_WRAP,
     M_CONFIG,
+    M_PROFILE,
+    M_REPEAT,
+    M_SWARM,
     M_COUNT
 } mutation;
 
 /* Relative weights of the mutations. */
-static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3};
+static const uint32_t mutation_weight[M_COUNT] = {16, 10, 8, 8, 18, 8, 8, 8, 6, 3, 2, 6, 2};
+
+/* Switches one operation kind on or off (never all off), or all back on;
+   the operations of a kind switched off become the next kind that is on
+   (op_swarm_allow), so the program stays valid. */
+static void tweak_swarm(program *p, rng *r)
+{
+    uint8_t off = 0;
+    if (!rng_one_in(r, 3)) {
+        off = (uint8_t)(p->swarm_off ^ (1u << rng_below(r, 8)));
+        if (off == 0xFFu)
+            off = p->swarm_off;
+    }
+    p->swarm_off = off;
+    for (size_t i = 0; i < p->len; i++) {
+        op *o = &p->ops[i];
+        op_code code = op_swarm_allow(off, o->code);
+        if (code == o->code)
+            continue;
+        if (!op_takes_resource(code)) {
+            o->resource = 0;
+            o->operand = 0;
+        } else if (!op_takes_resource(o->code)) {
+            o->operand = 1;
+        }
+        o->code = code;
+    }
+}
 
 static mutation random_mutation(rng *r)
 {
@@ -466,7 +546,7 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
 {
     switch (m) {
     case M_INSERT: {
-        if (p->len >= DECODE_MAX_OPS)
+        if (program_steps(p) >= DECODE_MAX_OPS)
             return 1;
         size_t at = rng_size(r, p->len + 1);
         op o;
@@ -534,7 +614,7 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
         op_code old = o->code;
         op_code code = old;
         for (int tries = 0; tries < 4 && code == old; tries++)
-            code = random_code(r);
+            code = random_code(p, r);
         o->code = code;
         *first = min_size(*first, at);
         if (!op_takes_resource(code)) {
@@ -549,11 +629,11 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
         return pick_operand(p, at, o, r) != 0 ? -1 : 0;
     }
     case M_WRAP: {
-        if (p->len + 2 > DECODE_MAX_OPS)
+        if (program_steps(p) + 2 > DECODE_MAX_OPS)
             return 1;
         size_t a = rng_size(r, p->len + 1);
         size_t b = a + rng_size(r, min_size(p->len - a, 32) + 1);
-        const op enter = {OP_ENTER, 0, 0}, exit_op = {OP_EXIT, 0, 0};
+        const op enter = {OP_ENTER, 0, 0, 0, 0}, exit_op = {OP_EXIT, 0, 0, 0, 0};
         int status = ops_insert(p, b, &exit_op, 1);
         if (status == 0)
             status = ops_insert(p, a, &enter, 1);
@@ -563,6 +643,29 @@ static int apply(program *p, mutation m, rng *r, size_t *first)
     case M_CONFIG:
         *first = 0;
         return tweak_config(p, r);
+    case M_PROFILE: /* the same operations in the other profile */
+        *first = 0;
+        flip_profile(p);
+        return 0;
+    case M_SWARM:
+        *first = 0;
+        tweak_swarm(p, r);
+        return 0;
+    case M_REPEAT: { /* an operation's repeat count, within the cap */
+        if (p->len == 0)
+            return 1;
+        size_t at = rng_size(r, p->len);
+        op o = p->ops[at];
+        random_repeat(&o, r);
+        if (o.repeat == 0 && op_times(&p->ops[at]) == 1)
+            o.repeat = 2 + rng_below(r, 63);
+        if (program_steps(p) - op_times(&p->ops[at]) + op_times(&o) >
+            DECODE_MAX_OPS)
+            return 1;
+        p->ops[at] = o;
+        *first = min_size(*first, at);
+        return 0;
+    }
     case M_COUNT:
         break;
     }
@@ -686,6 +789,8 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
              decode_program(b, b_size, &rt_oracle, &pb) == 0 &&
              program_set_types(&q, pa.types, pa.type_instance) == 0;
     if (ok) {
+        q.semantics = pa.semantics;
+        q.swarm_off = pa.swarm_off;
         q.instances = pa.instances;
         q.limit = pa.limit;
         q.max_lends = pa.max_lends;
@@ -695,18 +800,29 @@ size_t mutator_cross_over(const uint8_t *a, size_t a_size, const uint8_t *b,
         if (rng_one_in(&r, 2))
             n = rng_size(&r, n + 1);
         int keep_tail = rng_one_in(&r, 2);
-        for (size_t i = 0; ok && i < cut; i++)
+        /* Within the decoder's cap, which counts every repetition. */
+        size_t steps = 0;
+        for (size_t i = 0; ok && i < cut; i++) {
+            steps += op_times(&pa.ops[i]);
             ok = program_push(&q, pa.ops[i]) == 0;
-        for (size_t i = 0; ok && i < n && q.len < DECODE_MAX_OPS; i++) {
+        }
+        for (size_t i = 0; ok && i < n; i++) {
             op o = pb.ops[from + i];
+            if (steps + op_times(&o) > DECODE_MAX_OPS)
+                break;
+            if (q.swarm_off >> op_swarm_bit(o.code) & 1u)
+                continue; /* a kind the first parent switches off */
+            steps += op_times(&o);
             if (op_takes_resource(o.code))
                 o.resource = map_resource(&q, o.resource);
             ok = program_push(&q, o) == 0;
         }
-        for (size_t i = cut; ok && keep_tail && i < pa.len &&
-                             q.len < DECODE_MAX_OPS;
-             i++)
+        for (size_t i = cut; ok && keep_tail && i < pa.len; i++) {
+            if (steps + op_times(&pa.ops[i]) > DECODE_MAX_OPS)
+                break;
+            steps += op_times(&pa.ops[i]);
             ok = program_push(&q, pa.ops[i]) == 0;
+        }
     }
     if (ok && encode_program(&q, &rt_oracle, &enc, &enc_size) == 0) {
         written = min_size(enc_size, max_out);

@@ -1,12 +1,15 @@
 # A short fuzzing run as a ctest case (label smoke):
 #   cmake -DENGINE=libfuzzer|afl -DFUZZER=<binary> -DSEEDS=<dir> -DDICT=<file>
+#         -DINPUT=program|script
 #         -DSECONDS=N -DWORK=<dir> -P smoke.cmake
 # Fails on any crash, on a fuzzer that did not run, and for AFL++ on a
 # stability below 100%. SECONDS=0 only replays the seeds.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/corpus ${WORK}/crashes)
+# INPUT (fuzz/targets.txt): program targets take the binary seeds, script
+# targets the .ops scripts.
 file(GLOB_RECURSE seeds "${SEEDS}/*.bin")
-if(FUZZER MATCHES "restab_script")
+if(INPUT STREQUAL "script")
   file(GLOB_RECURSE seeds "${SEEDS}/*.ops")
 endif()
 file(COPY ${seeds} DESTINATION ${WORK}/corpus)

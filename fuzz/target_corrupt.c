@@ -2,12 +2,13 @@
  * restab_corrupt: checks the integrity checker. Each input runs a program on
  * restab, breaks the resulting state in one place through lib/src/internal.h,
  * and requires restab_check() to report exactly the invariant that the damage
- * breaks first (docs/semantics.md numbers them 1..6), with a message that
+ * breaks first (docs/semantics.md numbers them 1..7), with a message that
  * names it. This is what reaches the checker's failure paths: no sequence of
  * operations on a correct library can.
  *
- * Input: byte 0 chooses the corruption (modulo CORRUPT_COUNT, see
- * corruptions[] below), byte 1 chooses the victim among the entries, records,
+ * Input: the prefix of harness/prefix.h (`corrupt NAME VICTIM`): byte 0
+ * chooses the corruption (fuzz/corruptions.h), byte 1 the victim among the
+ * entries, records,
  * scopes or free-list links the corruption applies to (modulo their number),
  * and the rest is a restab_ops input (fuzz/FORMAT.md). The program is decoded
  * against the oracle and replayed on restab; the final state must pass the
@@ -17,6 +18,7 @@
  * no victim for (lends-minus without an own that is lent out, say) makes the
  * input a no-op.
  */
+#include "corruptions.h"
 #include "decode.h"
 #include "impl_restab.h"
 #include "oracle.h"
@@ -31,50 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- The corruptions ---------------------------------------------------- */
 
-/* X(NAME, "name", what it does). The expected invariant is worked out per
-   victim in corrupt(); the comment there says why. */
-#define CORRUPT_MAP(X)                                                         \
-    X(KIND_UNKNOWN, "kind-unknown", "a slot's kind bits become 3")            \
-    X(LIVE_TO_FREE, "live-to-free", "a live slot's kind becomes free")         \
-    X(FREE_SELF, "free-self", "a free slot's next points at itself")           \
-    X(FREE_TO_LIVE, "free-to-live", "a free-list link points at a live slot")  \
-    X(FREE_PAST_END, "free-past-end", "a free-list link points past the end")  \
-    X(FREE_TRUNCATE, "free-truncate", "a free-list link becomes the end")      \
-    X(FREE_TO_OWN, "free-to-own", "a free slot's kind becomes own")            \
-    X(LENDS_PLUS, "lends-plus", "an own entry's lends + 1")                    \
-    X(LENDS_MINUS, "lends-minus", "a lent own entry's lends - 1")              \
-    X(BORROWS_PLUS, "borrows-plus", "a scope's borrow count + 1")              \
-    X(BORROWS_MINUS, "borrows-minus", "a scope's borrow count - 1")            \
-    X(BORROW_SCOPE_GONE, "borrow-scope-gone",                                  \
-      "a borrow entry's scope becomes scope_len")                              \
-    X(BORROW_SCOPE_MOVE, "borrow-scope-move",                                  \
-      "a borrow entry moves to another live scope")                            \
-    X(LENDER_TO_FREE, "lender-to-free", "a lender record names a free slot")   \
-    X(LENDER_TO_BORROW, "lender-to-borrow",                                    \
-      "a lender record names a borrow entry")                                  \
-    X(LENDER_BAD_TABLE, "lender-bad-table",                                    \
-      "a lender record's table is past the host table")                        \
-    X(LENDER_HANDLE_ZERO, "lender-handle-zero",                                \
-      "a lender record's handle becomes 0")                                    \
-    X(LENDER_PAST_END, "lender-past-end",                                      \
-      "a lender record's handle is one past its table's end")                  \
-    X(LENDER_TO_OTHER_OWN, "lender-to-other-own",                              \
-      "a lender record names another own entry")                               \
-    X(FIRST_LENDER_PAST, "first-lender-past",                                  \
-      "a scope's first lender record is past the records")                     \
-    X(FIRST_LENDER_BACK, "first-lender-back",                                  \
-      "a scope's first lender record is before its caller's")                  \
-    X(FIRST_LENDER_SKIP, "first-lender-skip",                                  \
-      "scope 0's first lender record becomes 1")                               \
-    X(SCOPES_DROPPED, "scopes-dropped",                                        \
-      "the scope stack empties while lender records remain")                   \
-    X(LIMIT_LOWERED, "limit-lowered",                                          \
-      "the limit drops to a table's length or below")                         \
-    X(WRONG_TABLE, "wrong-table",                                              \
-      "a live entry's resource code belongs to another table")                 \
-    X(OWN_TO_BORROW, "own-to-borrow", "an own entry's kind becomes borrow")    \
-    X(BORROW_TO_OWN, "borrow-to-own", "a borrow entry's kind becomes own")
-
+/* CORRUPT_MAP: fuzz/corruptions.h. The expected invariant is worked out
+   per victim in corrupt(); the comment there says why. */
 typedef enum corruption {
 #define CORRUPT_ENUM_(name, word, text) CORRUPT_##name,
     CORRUPT_MAP(CORRUPT_ENUM_)
@@ -94,11 +54,11 @@ static const char *const corrupt_texts[] = {
 #undef CORRUPT_TEXT_
 };
 
-/* ---- Patches: every corruption writes at most two words ----------------- */
+/* ---- Patches: every corruption writes at most four words ---------------- */
 
 typedef struct patch {
-    uint32_t *at[2];
-    uint32_t old[2];
+    uint32_t *at[4];
+    uint32_t old[4];
     unsigned count;
     char what[160]; /* the victim, for reports */
     char names[128]; /* when set: text the checker's message must contain */
@@ -129,12 +89,16 @@ typedef enum slot_filter {
     OWN_SLOT,
     OWN_LENT,      /* own with lends > 0 */
     OWN_LENDABLE,  /* own with lends < UINT32_MAX */
-    BORROW_SLOT
+    BORROW_SLOT,
+    BORROW_LENT,   /* spec: borrow with lends > 0 */
+    NOT_BORROW     /* free or own */
 } slot_filter;
 
-static int slot_matches(const restab__slot *slot, slot_filter filter)
+static int slot_matches(const restab_tables *t, uint32_t table,
+                        const restab__slot *slot, slot_filter filter)
 {
     uint32_t kind = restab__tag_kind(slot->tag);
+    const restab__table *tab = &t->tables[table];
     switch (filter) {
     case ANY_SLOT:
         return 1;
@@ -150,6 +114,11 @@ static int slot_matches(const restab__slot *slot, slot_filter filter)
         return kind == RESTAB__KIND_OWN && slot->aux < UINT32_MAX;
     case BORROW_SLOT:
         return kind == RESTAB__KIND_BORROW;
+    case BORROW_LENT:
+        return kind == RESTAB__KIND_BORROW &&
+               restab__lends(tab, (uint32_t)(slot - tab->slots)) > 0;
+    case NOT_BORROW:
+        return kind != RESTAB__KIND_BORROW;
     }
     return 0;
 }
@@ -164,7 +133,8 @@ static int pick_slot(const restab_tables *t, slot_filter filter,
     for (uint32_t tb = 0; tb <= t->instances; tb++) {
         const restab__table *tab = &t->tables[tb];
         for (uint32_t i = 0; i < tab->len; i++) {
-            if (&tab->slots[i] != except && slot_matches(&tab->slots[i], filter))
+            if (&tab->slots[i] != except &&
+                slot_matches(t, tb, &tab->slots[i], filter))
                 count++;
         }
     }
@@ -174,7 +144,8 @@ static int pick_slot(const restab_tables *t, slot_filter filter,
     for (uint32_t tb = 0; tb <= t->instances; tb++) {
         const restab__table *tab = &t->tables[tb];
         for (uint32_t i = 0; i < tab->len; i++) {
-            if (&tab->slots[i] == except || !slot_matches(&tab->slots[i], filter))
+            if (&tab->slots[i] == except ||
+                !slot_matches(t, tb, &tab->slots[i], filter))
                 continue;
             if (want == 0) {
                 *table = tb;
@@ -272,6 +243,14 @@ static uint32_t records_naming(const restab_tables *t, uint32_t table,
 #define OUT_OF_ORDER                                                           \
     "scope %u's lender records start at %u, out of order (%u records in all)"
 #define NO_SCOPE "%u lender records belong to no scope"
+/* Invariant 5's sentence for a record naming no lendable entry: "own " in
+   the wasmtime profile, nothing in the spec profile (borrows lend too). */
+#define NOT_LIVE                                                               \
+    "lender record %u names table %u handle %u, which is not a live %sentry"
+#define LIVE_KIND(t) (restab__spec(t) ? "" : "own ")
+/* Invariant 2's sentence for a side-array entry that must be 0. */
+#define SIDE_NOT_BORROW                                                        \
+    "table %u slot %u is not a borrow but has borrow lends %u"
 
 /*
  * Applies corruption c to the victim `pick` chooses and returns the invariant
@@ -448,20 +427,24 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
     }
     case CORRUPT_LENDER_TO_FREE:
     case CORRUPT_LENDER_TO_BORROW: {
-        /* Every record must name a live own entry. */
+        /* Every record must name a live own entry (spec: a live entry, so a
+           record moved to another borrow only breaks the tallies: the
+           borrow it now names has one record more than lends). */
         if (t->lender_len == 0)
             return 0;
         slot_filter filter = c == CORRUPT_LENDER_TO_FREE ? FREE_SLOT : BORROW_SLOT;
-        if (pick_slot(t, filter, NULL, pick / 2, &tb, &i) != 0)
-            return 0;
         restab__lender *rec = &t->lenders[pick % t->lender_len];
+        const restab__slot *now = &t->tables[rec->table].slots[rec->handle - 1];
+        if (pick_slot(t, filter, now, pick / 2, &tb, &i) != 0)
+            return 0;
         WHAT("lender record %u: %u/%u -> %u/%u (a %s slot)",
              (uint32_t)(rec - t->lenders), rec->table, rec->handle, tb, i + 1,
              filter == FREE_SLOT ? "free" : "borrow");
         patch_set(p, &rec->table, tb);
         patch_set(p, &rec->handle, i + 1);
-        NAMES("lender record %u names table %u handle %u, which is not a live "
-              "own entry", (uint32_t)(rec - t->lenders), tb, i + 1);
+        if (filter == BORROW_SLOT && restab__spec(t))
+            return 2;
+        NAMES(NOT_LIVE, (uint32_t)(rec - t->lenders), tb, i + 1, LIVE_KIND(t));
         return 5;
     }
     case CORRUPT_LENDER_BAD_TABLE:
@@ -485,8 +468,7 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
             WHAT("lender record %u: handle %u -> %u", r, rec->handle, past);
             patch_set(p, &rec->handle, past);
         }
-        NAMES("lender record %u names table %u handle %u, which is not a live "
-              "own entry", r, rec->table, rec->handle);
+        NAMES(NOT_LIVE, r, rec->table, rec->handle, LIVE_KIND(t));
         return 5;
     }
     case CORRUPT_LENDER_TO_OTHER_OWN: {
@@ -636,6 +618,13 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
              tb, i + 1, slot->aux, naming);
         patch_set(p, &slot->tag,
                   (slot->tag & ~RESTAB__KIND_MASK) | RESTAB__KIND_BORROW);
+        if (naming > 0 && restab__spec(t)) {
+            /* A borrow may be lent here, but its lends (the side array's
+               0) differ from the records naming it. */
+            NAMES("table %u borrow handle %u has lends 0 but %u lender "
+                  "records name it", tb, i + 1, naming);
+            return 2;
+        }
         return naming > 0 ? 5 : t->scope_len == 0 ? 4 : 3;
     }
     case CORRUPT_BORROW_TO_OWN: {
@@ -647,9 +636,194 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
         restab__slot *slot = &t->tables[tb].slots[i];
         WHAT("table %u borrow handle %u (scope %u): kind -> own", tb, i + 1,
              slot->aux);
+        /* Spec: a lent borrow leaves its lends in the side array, which
+           must be 0 for an own; the side arrays are checked before the
+           tallies. */
+        uint32_t side = restab__lends(&t->tables[tb], i);
+        if (side > 0)
+            NAMES(SIDE_NOT_BORROW, tb, i + 1, side);
         patch_set(p, &slot->tag,
                   (slot->tag & ~RESTAB__KIND_MASK) | RESTAB__KIND_OWN);
-        return slot->aux > 0 ? 2 : 3;
+        return side > 0 || slot->aux > 0 ? 2 : 3;
+    }
+    case CORRUPT_BORROW_LENDS_PLUS:
+    case CORRUPT_BORROW_LENDS_MINUS: {
+        /* Spec only (the wasmtime profile has no side array). Named by
+           records: its tally differs; else the total does. */
+        int plus = c == CORRUPT_BORROW_LENDS_PLUS;
+        if (!restab__spec(t) ||
+            pick_slot(t, plus ? BORROW_SLOT : BORROW_LENT, NULL, pick, &tb,
+                      &i) != 0)
+            return 0;
+        uint32_t *lends = &t->tables[tb].borrow_lends[i];
+        if (plus && *lends == UINT32_MAX)
+            return 0;
+        uint32_t to = plus ? *lends + 1 : *lends - 1;
+        uint32_t naming = records_naming(t, tb, i + 1);
+        WHAT("table %u borrow handle %u: lends %u -> %u (%u lender records)",
+             tb, i + 1, *lends, to, naming);
+        if (naming > 0)
+            NAMES("table %u borrow handle %u has lends %u but %u lender "
+                  "records name it", tb, i + 1, to, naming);
+        else
+            NAMES("own and borrow entries hold %u lends in all but there are "
+                  "%u lender records", t->lender_len + 1, t->lender_len);
+        patch_set(p, lends, to);
+        return 2;
+    }
+    case CORRUPT_LENDER_BORROW_FREED: {
+        /* Spec: a record that names a (lent) borrow now names a free slot of
+           any table, as if the borrow had been freed while lent. */
+        if (!restab__spec(t) || t->lender_len == 0)
+            return 0;
+        uint32_t count = 0;
+        for (uint32_t r = 0; r < t->lender_len; r++) {
+            const restab__lender *rec = &t->lenders[r];
+            count += restab__tag_kind(
+                         t->tables[rec->table].slots[rec->handle - 1].tag) ==
+                     RESTAB__KIND_BORROW;
+        }
+        if (count == 0 || pick_slot(t, FREE_SLOT, NULL, pick / 2, &tb, &i) != 0)
+            return 0;
+        uint32_t want = pick % count;
+        for (uint32_t r = 0; r < t->lender_len; r++) {
+            restab__lender *rec = &t->lenders[r];
+            if (restab__tag_kind(
+                    t->tables[rec->table].slots[rec->handle - 1].tag) !=
+                RESTAB__KIND_BORROW)
+                continue;
+            if (want > 0) {
+                want--;
+                continue;
+            }
+            WHAT("lender record %u: borrow %u/%u -> %u/%u (a free slot)", r,
+                 rec->table, rec->handle, tb, i + 1);
+            /* The first record naming no live entry is this one. */
+            NAMES(NOT_LIVE, r, tb, i + 1, "");
+            patch_set(p, &rec->table, tb);
+            patch_set(p, &rec->handle, i + 1);
+            return 5;
+        }
+        return 0;
+    }
+    case CORRUPT_LENDER_DEEPER: {
+        /* Spec: a record of scope d moves from the entry it names to a
+           borrow B of a scope deeper than d, taking one lend along, so
+           every count still matches and only invariant 7 breaks. */
+        if (!restab__spec(t) || t->lender_len == 0)
+            return 0;
+        restab__lender *rec = &t->lenders[pick % t->lender_len];
+        uint32_t r = (uint32_t)(rec - t->lenders);
+        uint32_t d = 0;
+        while (d + 1 < t->scope_len && t->scopes[d + 1].first_lender <= r)
+            d++;
+        /* The borrows of scopes deeper than d, the pick/2-th of them. */
+        uint32_t count = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            uint32_t want = pass == 0 ? 0 : (pick / 2) % count;
+            for (tb = 0; tb <= t->instances; tb++) {
+                restab__table *tab = &t->tables[tb];
+                for (i = 0; i < tab->len; i++) {
+                    const restab__slot *slot = &tab->slots[i];
+                    if (restab__tag_kind(slot->tag) != RESTAB__KIND_BORROW ||
+                        slot->aux <= d || tab->borrow_lends[i] == UINT32_MAX)
+                        continue;
+                    if (pass == 0) {
+                        count++;
+                    } else if (want > 0) {
+                        want--;
+                    } else {
+                        restab__table *from = &t->tables[rec->table];
+                        uint32_t at = rec->handle - 1;
+                        uint32_t *old_lends =
+                            restab__tag_kind(from->slots[at].tag) ==
+                                    RESTAB__KIND_OWN
+                                ? &from->slots[at].aux
+                                : &from->borrow_lends[at];
+                        WHAT("lender record %u of scope %u: %u/%u -> borrow "
+                             "%u/%u of scope %u, with one lend",
+                             r, d, rec->table, rec->handle, tb, i + 1,
+                             slot->aux);
+                        NAMES("lender record %u of scope %u names table %u "
+                              "borrow handle %u of the deeper scope %u",
+                              r, d, tb, i + 1, slot->aux);
+                        patch_set(p, old_lends, *old_lends - 1);
+                        patch_set(p, &tab->borrow_lends[i],
+                                  tab->borrow_lends[i] + 1);
+                        patch_set(p, &rec->table, tb);
+                        patch_set(p, &rec->handle, i + 1);
+                        return 7;
+                    }
+                }
+            }
+            if (count == 0)
+                return 0;
+        }
+        return 0;
+    }
+    case CORRUPT_SIDE_SHORT: {
+        /* Spec: a table with slots whose side array is shorter than them. */
+        if (!restab__spec(t))
+            return 0;
+        uint32_t count = 0;
+        for (uint32_t k = 0; k <= t->instances; k++)
+            count += t->tables[k].cap > 0;
+        if (count == 0)
+            return 0;
+        uint32_t want = pick % count;
+        for (tb = 0; tb <= t->instances; tb++) {
+            restab__table *tab = &t->tables[tb];
+            if (tab->cap == 0)
+                continue;
+            if (want > 0) {
+                want--;
+                continue;
+            }
+            uint32_t to = (pick / 2) % tab->cap; /* 0 .. cap-1 */
+            WHAT("table %u: side array of %u slots -> %u (slots: %u)", tb,
+                 tab->lends_cap, to, tab->cap);
+            NAMES("table %u has borrow lend counts for %u slots, fewer than "
+                  "its %u", tb, to, tab->cap);
+            patch_set(p, &tab->lends_cap, to);
+            return 2;
+        }
+        return 0;
+    }
+    case CORRUPT_SIDE_NONZERO: {
+        /* Spec: the side entry of a free or own slot, or of an allocated
+           slot past the table's end, becomes nonzero. */
+        if (!restab__spec(t))
+            return 0;
+        uint32_t count = 0;
+        for (uint32_t k = 0; k <= t->instances; k++) {
+            const restab__table *tab = &t->tables[k];
+            for (uint32_t j = 0; j < tab->lends_cap; j++)
+                count += j >= tab->len ||
+                         restab__tag_kind(tab->slots[j].tag) !=
+                             RESTAB__KIND_BORROW;
+        }
+        if (count == 0)
+            return 0;
+        uint32_t want = pick % count;
+        for (tb = 0; tb <= t->instances; tb++) {
+            restab__table *tab = &t->tables[tb];
+            for (i = 0; i < tab->lends_cap; i++) {
+                if (i < tab->len && restab__tag_kind(tab->slots[i].tag) ==
+                                        RESTAB__KIND_BORROW)
+                    continue;
+                if (want > 0) {
+                    want--;
+                    continue;
+                }
+                uint32_t to = 1u + pick / 2;
+                WHAT("table %u slot %u (not a borrow): side lends 0 -> %u", tb,
+                     i + 1, to);
+                NAMES(SIDE_NOT_BORROW, tb, i + 1, to);
+                patch_set(p, &tab->borrow_lends[i], to);
+                return 2;
+            }
+        }
+        return 0;
     }
     case CORRUPT_COUNT:
         break;
@@ -661,6 +835,9 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
 #undef NAMES
 #undef OUT_OF_ORDER
 #undef NO_SCOPE
+#undef NOT_LIVE
+#undef LIVE_KIND
+#undef SIDE_NOT_BORROW
 
 /* ---- The target --------------------------------------------------------- */
 
@@ -762,14 +939,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 msg);
         abort();
     }
-    if (size < 2)
-        return 0;
-    corruption c = (corruption)(data[0] % CORRUPT_COUNT);
-    uint32_t pick = data[1];
-
     program prog;
     program_init(&prog);
-    if (decode_program(data + 2, size - 2, &rt_oracle, &prog) != 0) {
+    prefix_names names = corruption_names();
+    size_t skip = prefix_read(PREFIX_CORRUPT, &names, data, size, &prog);
+    if (skip == SIZE_MAX)
+        return 0;
+    corruption c = (corruption)(data[0] % CORRUPT_COUNT);
+    uint32_t pick = prog.corrupt_victim;
+    if (decode_program(data + skip, size - skip, &rt_oracle, &prog) != 0) {
         program_free(&prog);
         return 0;
     }
@@ -780,8 +958,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     restab_tables *t = self;
-    for (size_t k = 0; k < prog.len; k++)
-        (void)op_run(&rt_restab, t, &prog.ops[k]);
+    for (size_t k = 0; k < prog.len; k++) {
+        for (uint32_t n = 0; n < op_times(&prog.ops[k]); n++) {
+            const op one = op_repetition(&prog.ops[k], n);
+            (void)op_run(&rt_restab, t, &one);
+        }
+    }
 
     patch p;
     memset(&p, 0, sizeof p);

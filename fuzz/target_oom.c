@@ -9,6 +9,8 @@
  * step), every other operation must behave as usual, and once the table set
  * is destroyed no byte may remain allocated.
  */
+#include "count_alloc.h"
+#include "prefix.h"
 #include "run.h"
 #include "sut.h"
 
@@ -17,66 +19,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct counting_alloc {
-    unsigned long calls;    /* allocations and resizes so far */
-    unsigned long fail_at;  /* the call that fails; 0: none */
-    unsigned long failures; /* calls that failed */
-    size_t live_bytes;
-    size_t live_blocks;
-    int bad_size; /* a free or resize named a size the block does not have */
-} counting_alloc;
-
-/*
- * Each block carries its size in a header, so the hook can check the
- * old_size the library passes.
- */
-typedef union block_header {
-    size_t size;
-    max_align_t align;
-} block_header;
-
-static void *counting_realloc(void *user, void *ptr, size_t old_size,
-                              size_t new_size)
-{
-    counting_alloc *a = user;
-    block_header *block = ptr == NULL ? NULL : (block_header *)ptr - 1;
-    if (block != NULL && block->size != old_size)
-        a->bad_size = 1;
-    if (new_size == 0) {
-        if (block != NULL) {
-            a->live_bytes -= block->size;
-            a->live_blocks--;
-            free(block);
-        }
-        return NULL;
-    }
-    if (++a->calls == a->fail_at || new_size > SIZE_MAX - sizeof *block) {
-        a->failures++;
-        return NULL;
-    }
-    size_t before = block != NULL ? block->size : 0;
-    block_header *grown = realloc(block, sizeof *grown + new_size);
-    if (grown == NULL) {
-        a->failures++;
-        return NULL;
-    }
-    if (block == NULL)
-        a->live_blocks++;
-    a->live_bytes = a->live_bytes - before + new_size;
-    grown->size = new_size;
-    return grown + 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    counting_alloc a = {0, 0, 0, 0, 0, 0};
-    if (size >= 2) {
-        a.fail_at = (unsigned long)data[0] | (unsigned long)data[1] << 8;
-        data += 2;
-        size -= 2;
-    }
+    program head;
+    program_init(&head);
+    size_t skip = prefix_read(PREFIX_FAIL_AT, NULL, data, size, &head);
+    count_alloc a = count_alloc_make(head.fail_at, 0);
+    program_free(&head);
     run_options opt = fuzz_run_options();
-    opt.alloc = counting_realloc;
+    opt.has_fail_at = 1;
+    opt.fail_at = (uint32_t)a.fail_at;
+    data += skip;
+    size -= skip;
+    opt.alloc = count_alloc_fn;
     opt.alloc_user = &a;
     opt.alloc_failures = &a.failures;
     int status = run_bytes(data, size, &opt);

@@ -78,6 +78,15 @@ static const op_code nibble_code[16] = {
 };
 
 /* The first nibble that maps to code. */
+/* Low nibble 15 is the repeat prefix: the operation after it stands for
+   repeat_counts[mode] operations (mode 15: a u16 count follows, at least
+   2). The counts cluster at the sizes where implementations change
+   strategy (a power of two and one past it). */
+#define REPEAT_NIBBLE 15u
+#define REPEAT_EXPLICIT 15u
+static const uint32_t repeat_counts[15] = {2,  3,  4,   8,   9,    16,   17,  32,
+                                           33, 64, 65,  256, 257, 1024, 1025};
+
 static uint8_t code_nibble(op_code code)
 {
     for (uint8_t n = 0; n < 16; n++) {
@@ -171,6 +180,32 @@ static uint32_t live_handle(const rt_impl *model, const void *self,
 }
 
 /*
+ * Spec programs, handle mode 7 of lift_borrow, drop and lift_own: what the
+ * spec profile makes interesting (FORMAT.md). lift_borrow: the live borrow
+ * of the deepest scope (lending it from a nested scope); drop and lift_own:
+ * a lent borrow (refused as `borrowed`, where wasmtime35 frees it). The
+ * highest such handle; 0 when the table has none.
+ */
+static uint32_t spec_handle(const rt_impl *model, const void *self,
+                            uint32_t table, op_code code)
+{
+    uint32_t size = model->table_size(self, table);
+    uint32_t best = 0, best_scope = 0;
+    rt_slot s;
+    for (uint64_t h = 1; h <= size; h++) {
+        if (model->table_slot(self, table, (uint32_t)h, &s) != 0 ||
+            s.kind != RT_BORROW)
+            continue;
+        if (code == OP_LIFT_BORROW ? best == 0 || s.scope >= best_scope
+                                   : s.lends > 0) {
+            best = (uint32_t)h;
+            best_scope = s.scope;
+        }
+    }
+    return best;
+}
+
+/*
  * The operand of an operation of `code` on `table` with operand mode `mode`
  * (the op byte's high nibble), reading any operand bytes from rd. Returns 0
  * when the bytes run out.
@@ -218,6 +253,12 @@ static int resolve_operand(const decoder *d, byte_reader *rd, op_code code,
         }
     }
 
+    if (mode == 7 && d->semantics == RT_SEMANTICS_SPEC &&
+        (code == OP_LIFT_BORROW || code == OP_DROP || code == OP_LIFT_OWN)) {
+        uint32_t h = spec_handle(model, self, table, code);
+        *operand = h != 0 ? h : recent_handle(t, mode);
+        return 1;
+    }
     switch (mode) {
     case 8:
         if (!read_le(rd, 1, &b))
@@ -276,6 +317,7 @@ static int decoder_setup(decoder *d, const program *p)
     d->types = p->types;
     d->type_instance = p->type_instance;
     d->limit = p->limit;
+    d->semantics = p->semantics;
     d->resource_bytes = resource_width(p->types);
     memset(d->inline_tables, 0, sizeof d->inline_tables);
     size_t tables = (size_t)p->instances + 1;
@@ -302,6 +344,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
     uint32_t c0 = header_le(&rd, 1);
     uint32_t instances, types, limit, max_lends;
     rt_semantics semantics = RT_SEMANTICS_WASMTIME35;
+    uint32_t swarm = 0;
     uint32_t *list = NULL;
     uint32_t small[8];
 
@@ -323,6 +366,7 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         max_lends = header_le(&rd, 4);
         if (header_le(&rd, 1) & 1u)
             semantics = RT_SEMANTICS_SPEC;
+        swarm = header_le(&rd, 1);
     } else {
         instances = (c0 & 3u) + 1u;
         types = ((c0 >> 2) & 7u) + 1u;
@@ -332,10 +376,13 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         list = small;
         limit = PROGRAM_DEFAULT_LIMIT;
         max_lends = PROGRAM_DEFAULT_MAX_LENDS;
-        if (mode == 4) {
+        /* Modes 1 and 3: a swarm byte follows (3: in the spec profile). */
+        if (mode == 3 || mode == 4) {
             semantics = RT_SEMANTICS_SPEC;
             limit = PROGRAM_SPEC_DEFAULT_LIMIT;
         }
+        if (mode == 1 || mode == 3)
+            swarm = header_le(&rd, 1);
         if (mode == 5 || mode == 7)
             limit = header_le(&rd, 1) % 65u;
         if (mode == 6 || mode == 7)
@@ -350,6 +397,9 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
         return -1;
     }
     p->semantics = semantics;
+    /* Every kind switched off means none is. */
+    p->swarm_off = swarm == 0xFFu ? 0 : (uint8_t)swarm;
+    d->swarm_off = p->swarm_off;
     p->instances = instances;
     p->limit = limit;
     p->max_lends = max_lends;
@@ -364,9 +414,33 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
         return 0;
     }
     byte_reader rd = {d->data, d->size, d->pos};
-    uint32_t byte = 0, value = 0, table = 0;
+    uint32_t byte = 0, value = 0, table = 0, repeat = 0, same = 0;
     (void)read_le(&rd, 1, &byte);
-    op o = {nibble_code[byte & 15u], 0, 0};
+    while ((byte & 15u) == REPEAT_NIBBLE) {
+        uint32_t m = byte >> 4;
+        if (m != REPEAT_EXPLICIT) {
+            repeat = repeat_counts[m];
+            same = 0;
+        } else if (read_le(&rd, 2, &value)) {
+            /* Bit 15: every repetition keeps the operand (`again`). */
+            same = value >> 15;
+            repeat = value & 0x7FFFu;
+            repeat = repeat < 2 ? 2 : repeat;
+        } else {
+            d->done = 1;
+            return 0;
+        }
+        if (!read_le(&rd, 1, &byte)) {
+            d->done = 1;
+            return 0;
+        }
+    }
+    /* The operation cap counts every repetition. */
+    size_t left = DECODE_MAX_OPS - d->decoded;
+    if (repeat > left)
+        repeat = (uint32_t)left;
+    op o = {op_swarm_allow(d->swarm_off, nibble_code[byte & 15u]), 0, 0,
+            repeat > 1 ? repeat : 0, same};
     unsigned mode = (unsigned)(byte >> 4);
 
     if (op_takes_resource(o.code)) {
@@ -386,7 +460,7 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
             d->last_rep = o.operand;
     }
     d->pos = rd.pos;
-    d->decoded++;
+    d->decoded += op_times(&o);
     *out = o;
     return 1;
 }
@@ -428,15 +502,19 @@ int decode_program(const uint8_t *data, size_t size, const rt_impl *model,
     }
     int status = 0;
     op o;
-    while (decoder_next(&d, model, self, &o)) {
-        op_result r = op_run(model, self, &o);
-        if (r.status == RT_OUT_OF_MEMORY || program_push(p, o) != 0) {
+    while (status == 0 && decoder_next(&d, model, self, &o)) {
+        if (program_push(p, o) != 0)
             status = -1;
-            p->len = 0;
-            break;
+        for (uint32_t k = 0; status == 0 && k < op_times(&o); k++) {
+            op one = op_repetition(&o, k);
+            op_result r = op_run(model, self, &one);
+            if (r.status == RT_OUT_OF_MEMORY)
+                status = -1;
+            decoder_observe(&d, &one, &r);
         }
-        decoder_observe(&d, &o, &r);
     }
+    if (status != 0)
+        p->len = 0;
     model->destroy(self);
     decoder_end(&d);
     return status;
@@ -454,6 +532,15 @@ static int program_valid(const program *p)
 {
     if (p->instances > PROGRAM_MAX_INSTANCES || p->types > PROGRAM_MAX_TYPES ||
         p->len > DECODE_MAX_OPS || (p->types > 0 && p->type_instance == NULL))
+        return 0;
+    size_t total = 0;
+    for (size_t i = 0; i < p->len; i++) {
+        if (p->ops[i].repeat > PROGRAM_MAX_REPEAT ||
+            (p->swarm_off >> op_swarm_bit(p->ops[i].code) & 1u))
+            return 0;
+        total += op_times(&p->ops[i]);
+    }
+    if (total > DECODE_MAX_OPS)
         return 0;
     for (uint32_t i = 0; i < p->types; i++) {
         if (p->type_instance[i] >= p->instances)
@@ -500,7 +587,17 @@ static size_t write_header(const program *p, uint8_t *buf)
                     p->max_lends == PROGRAM_DEFAULT_MAX_LENDS
               : (small_limit || p->limit == PROGRAM_DEFAULT_LIMIT) &&
                     (small_lends || p->max_lends == PROGRAM_DEFAULT_MAX_LENDS));
-    uint32_t mode = spec                       ? 4u
+    int swarm = p->swarm_off != 0;
+    /* A swarm byte has a compact form only with the default limit and
+       max_lends (modes 1 and 3). */
+    if (swarm && (small_limit || small_lends) &&
+        (p->limit != PROGRAM_DEFAULT_LIMIT ||
+         p->max_lends != PROGRAM_DEFAULT_MAX_LENDS))
+        compact = 0;
+    small_limit = small_limit && !swarm;
+    small_lends = small_lends && !swarm;
+    uint32_t mode = spec                       ? (swarm ? 3u : 4u)
+                    : swarm                    ? 1u
                     : small_limit && small_lends ? 7u
                     : small_limit              ? 5u
                     : small_lends              ? 6u
@@ -516,6 +613,8 @@ static size_t write_header(const program *p, uint8_t *buf)
             buf[len++] = (uint8_t)p->limit;
         if (small_lends)
             buf[len++] = (uint8_t)p->max_lends;
+        if (swarm)
+            buf[len++] = p->swarm_off;
         return len;
     }
     buf[len++] = 0xFF;
@@ -526,6 +625,7 @@ static size_t write_header(const program *p, uint8_t *buf)
     put_le(buf, &len, p->limit, 4);
     put_le(buf, &len, p->max_lends, 4);
     buf[len++] = spec ? 1u : 0u;
+    buf[len++] = p->swarm_off;
     return len;
 }
 
@@ -614,7 +714,8 @@ static void choose_operand(const decoder *d, const op *o, uint32_t table,
 static int ops_equal(const op *a, const op *b)
 {
     return a->code == b->code && a->resource == b->resource &&
-           a->operand == b->operand;
+           a->operand == b->operand && op_times(a) == op_times(b) &&
+           (op_times(a) == 1 || a->same == b->same);
 }
 
 int encode_program(const program *p, const rt_impl *model, uint8_t **out,
@@ -626,8 +727,9 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
         return -1;
 
     /* Longest header: explicit, every count escaped (1 + 5 + 5 + 5 per type
-       + 4 + 4 + 1); longest operation: 1 + 3 + 4 bytes. */
-    size_t cap = 20 + 5 * (size_t)p->types + 8 * p->len;
+       + 4 + 4 + 1); longest operation: a 3-byte repeat prefix, then
+       1 + 3 + 4 bytes. */
+    size_t cap = 21 + 5 * (size_t)p->types + 11 * p->len;
     uint8_t *buf = malloc(cap);
     if (buf == NULL)
         return -1;
@@ -641,7 +743,8 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
     int status = -1;
     if (decoder_begin(&d, buf, len, &q) != 0)
         goto done;
-    if (q.semantics != p->semantics || q.instances != p->instances ||
+    if (q.semantics != p->semantics || q.swarm_off != p->swarm_off ||
+        q.instances != p->instances ||
         q.types != p->types ||
         q.limit != p->limit || q.max_lends != p->max_lends ||
         (p->types > 0 &&
@@ -657,6 +760,16 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
     for (size_t i = 0; i < p->len; i++) {
         const op *o = &p->ops[i];
         uint8_t nibble = code_nibble(o->code);
+        if (op_times(o) > 1) {
+            uint32_t m = REPEAT_EXPLICIT;
+            for (uint32_t k = 0; k < REPEAT_EXPLICIT && !o->same; k++) {
+                if (repeat_counts[k] == o->repeat)
+                    m = k;
+            }
+            buf[len++] = (uint8_t)(REPEAT_NIBBLE | (m << 4));
+            if (m == REPEAT_EXPLICIT)
+                put_le(buf, &len, o->repeat | (o->same ? 0x8000u : 0u), 2);
+        }
         if (!op_takes_resource(o->code)) {
             buf[len++] = nibble;
         } else {
@@ -677,10 +790,13 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
         if (!decoder_next(&d, model, self, &got) || !ops_equal(&got, o) ||
             d.pos != len)
             goto done;
-        op_result r = op_run(model, self, &got);
-        if (r.status == RT_OUT_OF_MEMORY)
-            goto done;
-        decoder_observe(&d, &got, &r);
+        for (uint32_t k = 0; k < op_times(&got); k++) {
+            op one = op_repetition(&got, k);
+            op_result r = op_run(model, self, &one);
+            if (r.status == RT_OUT_OF_MEMORY)
+                goto done;
+            decoder_observe(&d, &one, &r);
+        }
     }
     status = 0;
 

@@ -62,8 +62,10 @@ typedef struct decoder {
     uint32_t types;
     const uint32_t *type_instance;  /* points into the program */
     uint32_t limit;
+    rt_semantics semantics;         /* the header's profile */
     uint32_t last_rep;              /* the last rep operand produced */
     unsigned resource_bytes;        /* 1, 2 or 3 */
+    uint8_t swarm_off;              /* the kinds switched off (program.h) */
     int done;
     decode_table *tables;           /* [instances + 1] */
     decode_table inline_tables[DECODE_INLINE_TABLES];

@@ -11,6 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The weak reference lets implementations without extensions link as they
+   are (restab_impl.h). */
+extern const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
+#if defined(__GNUC__)
+    __attribute__((weak))
+#endif
+    ;
+
+_Static_assert(OP_NEW == 0 && OP_LOWER_OWN == 1 && OP_LOWER_BORROW == 2 &&
+                   OP_REP == 3 && OP_DROP == 4 && OP_LIFT_OWN == 5 &&
+                   OP_LIFT_BORROW == 6 && OP_ENTER == 7 && OP_EXIT == 8,
+               "rt_batch_op codes are op_code values");
+
 /* Room for one "what differed" sentence. */
 #define WHAT_MAX 512
 
@@ -160,7 +173,7 @@ static int compare_scope(const diff *d, uint32_t depth, int all, char *what,
 static int compare_states(const diff *d, const op *o, int full, char *what,
                           size_t size)
 {
-    if (d->sut->table_size == NULL)
+    if (!(d->sut_caps & RT_CAN_OBSERVE))
         return 0; /* results-only implementation (restab_impl.h) */
     uint32_t x = d->sut->scope_count(d->sut_self);
     uint32_t y = d->model->scope_count(d->model_self);
@@ -208,7 +221,7 @@ static int run_checkers(const diff *d, int model_too, char *what, size_t size)
     const rt_impl *impls[2] = {d->sut, d->model};
     const void *selves[2] = {d->sut_self, d->model_self};
     for (int i = 0; i < 1 + (model_too != 0); i++) {
-        if (impls[i]->check == NULL)
+        if (impls[i]->check == NULL || (i == 0 && !(d->sut_caps & RT_CAN_CHECK)))
             continue;
         msg[0] = '\0';
         int broken = impls[i]->check(selves[i], msg, sizeof msg);
@@ -315,6 +328,13 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->failed = 0;
     d->ended = 0;
     d->addressed_len = 0;
+    d->sut_ext = NULL;
+    d->sut_caps = 0;
+    d->batching = 0;
+    d->batch_ops = NULL;
+    d->batch_model = NULL;
+    d->batch_results = NULL;
+    d->batch_len = 0;
     if (record != NULL)
         record->len = 0;
     size_t tables = (size_t)p->instances + 1;
@@ -352,6 +372,25 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
         report(d, NULL, NULL, "create-failed", what);
         return -1;
     }
+    d->sut_caps = (sut->table_size != NULL ? RT_CAN_OBSERVE : 0u) |
+                  (sut->check != NULL ? RT_CAN_CHECK : 0u);
+    d->sut_ext = rt_impl_extensions != NULL ? rt_impl_extensions(sut) : NULL;
+    if (d->sut_ext != NULL && d->sut_ext->capabilities != NULL)
+        d->sut_caps &= d->sut_ext->capabilities(d->sut_self);
+    if (d->sut_ext != NULL && d->sut_ext->run_batch != NULL &&
+        !(d->sut_caps & (RT_CAN_OBSERVE | RT_CAN_CHECK)) &&
+        d->alloc_failures == NULL) {
+        d->batch_ops = malloc(DIFF_BATCH * sizeof *d->batch_ops);
+        d->batch_model = malloc(DIFF_BATCH * sizeof *d->batch_model);
+        d->batch_results = malloc(DIFF_BATCH * sizeof *d->batch_results);
+        if (d->batch_ops == NULL || d->batch_model == NULL ||
+            d->batch_results == NULL) {
+            report(d, NULL, NULL, "harness-out-of-memory",
+                   "the harness ran out of memory");
+            return -1;
+        }
+        d->batching = 1;
+    }
     if (run_checkers(d, 1, what, sizeof what) != 0 ||
         compare_states(d, NULL, 1, what, sizeof what) != 0) {
         report(d, NULL, NULL, NULL, what);
@@ -369,6 +408,25 @@ static size_t next_interval(const diff *d)
         work += d->model->table_size(d->model_self, d->addressed[i]);
     work /= DIFF_SWEEP_COST;
     return work > DIFF_FULL_EVERY ? work : DIFF_FULL_EVERY;
+}
+
+/* Reports a step where either implementation broke restab_impl.h's rules
+   (op_result.misbehaviour); -1 then, else 0. */
+static int report_misbehaviour(diff *d, const op *o, const op_result *sut,
+                               const op_result *model)
+{
+    if (sut->misbehaviour == NULL && model->misbehaviour == NULL)
+        return 0;
+    char what[WHAT_MAX];
+    int sut_broke = sut->misbehaviour != NULL;
+    snprintf(what, sizeof what, "%s's %s broke the interface: it %s",
+             sut_broke ? d->sut->name : d->model->name, op_function(o->code),
+             sut_broke ? sut->misbehaviour : model->misbehaviour);
+    char kind[64];
+    snprintf(kind, sizeof kind, "%s:%s",
+             sut_broke ? "interface" : "model-interface", op_function(o->code));
+    report(d, sut, model, kind, what);
+    return -1;
 }
 
 int diff_step(diff *d, const op *o, op_result *model_result)
@@ -415,19 +473,8 @@ int diff_step(diff *d, const op *o, op_result *model_result)
                 skip_model ? " (injected allocation failure)" : "");
     }
 
-    if (sut_result.misbehaviour != NULL || model.misbehaviour != NULL) {
-        int sut_broke = sut_result.misbehaviour != NULL;
-        snprintf(what, sizeof what, "%s's %s broke the interface: it %s",
-                 sut_broke ? d->sut->name : d->model->name,
-                 op_function(o->code),
-                 sut_broke ? sut_result.misbehaviour : model.misbehaviour);
-        char kind[64];
-        snprintf(kind, sizeof kind, "%s:%s",
-                 sut_broke ? "interface" : "model-interface",
-                 op_function(o->code));
-        report(d, &sut_result, &model, kind, what);
+    if (report_misbehaviour(d, o, &sut_result, &model) != 0)
         return -1;
-    }
     if (!result_equal(&sut_result, &model)) {
         report(d, &sut_result, &model,
                injected ? "results-differ-after-injected-failure"
@@ -472,9 +519,119 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     return 0;
 }
 
+/* The op_result that op_run would have made of a batch outcome, with the
+   same checks of restab_impl.h's rules (a batch has no out-parameters to
+   leave unwritten, so only the status and destructor_due are checked). */
+static op_result batch_result(const op *o, const rt_batch_result *b)
+{
+    op_result r = {b->status, RESULT_VALUE, b->value, NULL};
+    if (o->code == OP_DROP && b->status == RT_OK) {
+        if (b->destructor_due == 0) {
+            r.kind = RESULT_BORROW;
+            r.value = 0;
+        } else if (b->destructor_due != 1) {
+            r.misbehaviour = "succeeded without setting *destructor_due to 0 "
+                             "or 1";
+        }
+    }
+    if (o->code == OP_ENTER || o->code == OP_EXIT)
+        r.kind = RESULT_NONE;
+    if ((unsigned)r.status >= RT_STATUS_COUNT)
+        r.misbehaviour = "returned a value that is not an rt_status";
+    if (r.misbehaviour != NULL)
+        r.status = RT_INVALID;
+    if (r.status != RT_OK) {
+        r.kind = RESULT_NONE;
+        r.value = 0;
+    }
+    return r;
+}
+
+/* Runs the batch on the implementation under test and compares its results
+   in order. `last_what`: the model's checker failed after the last queued
+   step, to be reported there if its results agree. */
+static int batch_run(diff *d, const char *last_what)
+{
+    size_t len = d->batch_len, queued = d->steps, first = d->steps - len;
+    d->batch_len = 0;
+    d->sut_ext->run_batch(d->sut_self, d->batch_ops, len, d->batch_results);
+    for (size_t i = 0; i < len; i++) {
+        const op *o = &d->p->ops[first + i];
+        op_result r = batch_result(o, &d->batch_results[i]);
+        d->steps = first + i + 1;
+        if (d->trace != NULL) {
+            char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
+            op_format(o, line, sizeof line);
+            result_format(&r, result, sizeof result);
+            fprintf(d->trace, "%s => %s\n", line, result);
+        }
+        if (report_misbehaviour(d, o, &r, &d->batch_model[i]) != 0)
+            return -1;
+        if (!result_equal(&r, &d->batch_model[i])) {
+            report(d, &r, &d->batch_model[i], "results-differ",
+                   "the results differ");
+            return -1;
+        }
+        if (i + 1 == len && last_what != NULL) {
+            report(d, &r, &d->batch_model[i], NULL, last_what);
+            return -1;
+        }
+    }
+    d->steps = queued;
+    return 0;
+}
+
+int diff_queue(diff *d, const op *o, op_result *model_result)
+{
+    if (!d->batching)
+        return diff_step(d, o, model_result);
+    if (d->record != NULL && program_push(d->record, *o) != 0) {
+        report(d, NULL, NULL, "harness-out-of-memory",
+                   "the harness ran out of memory");
+        return -1;
+    }
+    d->steps++;
+    if (op_takes_resource(o->code)) {
+        uint32_t table = table_of(d->p, o->resource);
+        if (!d->is_addressed[table]) {
+            d->is_addressed[table] = 1;
+            d->addressed[d->addressed_len++] = table;
+        }
+    }
+    op_result model = op_run(d->model, d->model_self, o);
+    *model_result = model;
+    rt_batch_op *b = &d->batch_ops[d->batch_len];
+    b->code = (uint32_t)o->code;
+    b->resource = o->resource;
+    b->operand = o->operand;
+    d->batch_model[d->batch_len++] = model;
+    if (model.status == RT_OK &&
+        (o->code == OP_NEW || o->code == OP_LOWER_OWN ||
+         o->code == OP_LOWER_BORROW || o->code == OP_LIFT_BORROW))
+        d->state_bound++;
+    /* Results only: of diff_step's checks, only the model's checker while
+       the state is small remains. */
+    char what[WHAT_MAX];
+    if (d->state_bound <= DIFF_SMALL_STATE &&
+        d->p->instances < DIFF_SMALL_STATE &&
+        run_checkers(d, 1, what, sizeof what) != 0)
+        return batch_run(d, what);
+    return d->batch_len == DIFF_BATCH ? batch_run(d, NULL) : 0;
+}
+
+int diff_flush(diff *d)
+{
+    if (d->failed)
+        return -1;
+    return d->batch_len > 0 ? batch_run(d, NULL) : 0;
+}
+
 int diff_end(diff *d)
 {
     int status = 0;
+    if (!d->failed && d->sut_self != NULL && d->model_self != NULL &&
+        diff_flush(d) != 0)
+        status = -1;
     if (!d->failed && d->sut_self != NULL && d->model_self != NULL) {
         char what[WHAT_MAX];
         d->ended = 1;
@@ -492,6 +649,13 @@ int diff_end(diff *d)
     d->model_self = NULL;
     free(d->addressed);
     free(d->is_addressed);
+    free(d->batch_ops);
+    free(d->batch_model);
+    free(d->batch_results);
+    d->batch_ops = NULL;
+    d->batch_model = NULL;
+    d->batch_results = NULL;
+    d->batch_len = 0;
     d->addressed = NULL;
     d->is_addressed = NULL;
     return d->failed ? -1 : status;

@@ -22,6 +22,10 @@
 #define DIFF_FULL_EVERY 64u
 #define DIFF_SWEEP_COST 1u
 
+/* Batching (diff_queue): at most this many operations wait for the
+   implementation under test's results. */
+#define DIFF_BATCH 4096u
+
 typedef struct diff {
     const rt_impl *sut;
     const rt_impl *model;
@@ -52,6 +56,18 @@ typedef struct diff {
     size_t sweep_interval;
     size_t state_bound; /* at least the slots plus lender records */
     int failed;
+    /* The implementation under test's extensions (restab_impl.h), or NULL,
+       and the optional functions its table set serves (RT_CAN_*). */
+    const rt_impl_ext *sut_ext;
+    unsigned sut_caps;
+    /* Batching: set when the implementation under test has run_batch and is
+       compared on results only. The queued operations are the last
+       batch_len of the `steps` run on the model so far. */
+    int batching;
+    rt_batch_op *batch_ops;         /* [DIFF_BATCH] */
+    op_result *batch_model;         /* [DIFF_BATCH] the model's results */
+    rt_batch_result *batch_results; /* [DIFF_BATCH] */
+    size_t batch_len;
     int ended; /* diff_end's comparison is running */
 } diff;
 
@@ -71,8 +87,23 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
    receives the model's result (for the decoder). */
 int diff_step(diff *d, const op *o, op_result *model_result);
 
-/* Compares everything one last time (unless a step failed) and frees both
-   table sets. Returns 0, or -1 after a report. */
+/*
+ * Like diff_step, but when d->batching the implementation under test's
+ * share of the step may wait: the model runs the operation now (so
+ * *model_result is ready for the decoder), and the operation joins a batch
+ * that runs on the implementation under test when DIFF_BATCH are waiting or
+ * at diff_flush. Results are then compared in order, and the first
+ * difference is reported exactly as diff_step would have (that step, both
+ * results, the script up to it). Without batching it is diff_step. Returns
+ * 0, or -1 after a report (possibly about an earlier queued step).
+ */
+int diff_queue(diff *d, const op *o, op_result *model_result);
+
+/* Runs and compares the queued operations. 0, or -1 after a report. */
+int diff_flush(diff *d);
+
+/* Flushes the batch, compares everything one last time (unless a step
+   failed) and frees both table sets. Returns 0, or -1 after a report. */
 int diff_end(diff *d);
 
 #endif /* RESTAB_FUZZ_DIFF_H */

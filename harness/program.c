@@ -35,6 +35,44 @@ const char *op_name(op_code code)
     return (unsigned)code < OP_COUNT ? op_info[code].word : "?";
 }
 
+unsigned op_swarm_bit(op_code code)
+{
+    return code < OP_ENTER ? (unsigned)code : 7u;
+}
+
+op_code op_swarm_allow(uint8_t swarm_off, op_code code)
+{
+    for (int k = 0; k < OP_COUNT; k++) {
+        op_code c = (op_code)(((int)code + k) % OP_COUNT);
+        if (!(swarm_off >> op_swarm_bit(c) & 1u))
+            return c;
+    }
+    return code;
+}
+
+size_t program_steps(const program *p)
+{
+    size_t steps = 0;
+    for (size_t i = 0; i < p->len; i++)
+        steps += op_times(&p->ops[i]);
+    return steps;
+}
+
+uint32_t op_times(const op *o)
+{
+    return o->repeat > 1 ? o->repeat : 1;
+}
+
+op op_repetition(const op *o, uint32_t k)
+{
+    op one = *o;
+    one.repeat = 0;
+    one.same = 0;
+    if (op_takes_resource(o->code) && !o->same)
+        one.operand = (uint32_t)(o->operand + k);
+    return one;
+}
+
 const char *op_function(op_code code)
 {
     return (unsigned)code < OP_COUNT ? op_info[code].function : "?";
@@ -119,8 +157,12 @@ int program_push(program *p, op o)
 
 int program_equal(const program *a, const program *b)
 {
-    if (a->semantics != b->semantics || a->instances != b->instances ||
-        a->types != b->types ||
+    if (a->semantics != b->semantics || a->swarm_off != b->swarm_off ||
+        a->instances != b->instances ||
+        a->types != b->types || a->has_fail_at != b->has_fail_at ||
+        a->fail_at != b->fail_at || a->has_corrupt != b->has_corrupt ||
+        a->corrupt_victim != b->corrupt_victim ||
+        strcmp(a->corrupt, b->corrupt) != 0 ||
         a->limit != b->limit || a->max_lends != b->max_lends ||
         a->len != b->len)
         return 0;
@@ -131,7 +173,9 @@ int program_equal(const program *a, const program *b)
     for (size_t i = 0; i < a->len; i++) {
         if (a->ops[i].code != b->ops[i].code ||
             a->ops[i].resource != b->ops[i].resource ||
-            a->ops[i].operand != b->ops[i].operand)
+            a->ops[i].operand != b->ops[i].operand ||
+            op_times(&a->ops[i]) != op_times(&b->ops[i]) ||
+            (op_times(&a->ops[i]) > 1 && a->ops[i].same != b->ops[i].same))
             return 0;
     }
     return 1;
@@ -155,7 +199,7 @@ typedef struct parser {
     size_t line;
     /* line numbers of the directives seen (0: not given) */
     size_t semantics_line, instances_line, types_line, limit_line,
-        max_lends_line;
+        max_lends_line, fail_at_line, corrupt_line, swarm_line;
     /* the words of the current line; a types line is the longest */
     const char **tokens;
     size_t *token_len;
@@ -306,6 +350,8 @@ static int parse_types(parser *ps)
     return status;
 }
 
+static int parse_operation(parser *ps, op *out);
+
 static int parse_line(parser *ps)
 {
     program *p = ps->p;
@@ -334,6 +380,71 @@ static int parse_line(parser *ps)
         return fail(ps, "unknown semantics '%.*s' (spec or wasmtime35)",
                     shown(ps, 1), ps->tokens[1]);
     }
+    if (token_is(ps, 0, "swarm")) {
+        if (parse_directive(ps, &ps->swarm_line, "swarm"))
+            return -1;
+        if (ps->ntokens < 2)
+            return fail(ps, "'swarm' needs the operation kinds it keeps on");
+        unsigned on = 0;
+        for (size_t i = 1; i < ps->ntokens; i++) {
+            int found = 0;
+            for (int code = 0; code < OP_COUNT && !found; code++) {
+                if (token_is(ps, i, op_info[code].word)) {
+                    on |= 1u << op_swarm_bit((op_code)code);
+                    found = 1;
+                }
+            }
+            if (!found)
+                return fail(ps, "'%.*s' is not an operation", shown(ps, i),
+                            ps->tokens[i]);
+        }
+        p->swarm_off = (uint8_t)(~on & 0xFFu);
+        return 0;
+    }
+    if (token_is(ps, 0, "fail_at")) {
+        if (parse_directive(ps, &ps->fail_at_line, "fail_at") ||
+            expect_operands(ps, 1) ||
+            parse_u32(ps, 1, "allocation number", &p->fail_at))
+            return -1;
+        if (p->fail_at > 65535)
+            return fail(ps, "allocation number %" PRIu32
+                            " is out of range (at most 65535)",
+                        p->fail_at);
+        p->has_fail_at = 1;
+        return ps->corrupt_line
+                   ? fail(ps, "'fail_at' and 'corrupt' belong to different "
+                              "targets (corrupt is on line %zu)",
+                          ps->corrupt_line)
+                   : 0;
+    }
+    if (token_is(ps, 0, "corrupt")) {
+        if (parse_directive(ps, &ps->corrupt_line, "corrupt") ||
+            expect_operands(ps, 2))
+            return -1;
+        size_t n = ps->token_len[1];
+        for (size_t k = 0; k < n; k++) {
+            char c = ps->tokens[1][k];
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+                return fail(ps, "'%.*s' is not a corruption name (a-z, 0-9, -)",
+                            shown(ps, 1), ps->tokens[1]);
+        }
+        if (n >= PROGRAM_NAME_MAX)
+            return fail(ps, "corruption name '%.*s' is too long", shown(ps, 1),
+                        ps->tokens[1]);
+        memcpy(p->corrupt, ps->tokens[1], n);
+        p->corrupt[n] = '\0';
+        if (parse_u32(ps, 2, "victim", &p->corrupt_victim))
+            return -1;
+        if (p->corrupt_victim > 255)
+            return fail(ps, "victim %" PRIu32 " is out of range (at most 255)",
+                        p->corrupt_victim);
+        p->has_corrupt = 1;
+        return ps->fail_at_line
+                   ? fail(ps, "'fail_at' and 'corrupt' belong to different "
+                              "targets (fail_at is on line %zu)",
+                          ps->fail_at_line)
+                   : 0;
+    }
     if (token_is(ps, 0, "types"))
         return parse_directive(ps, &ps->types_line, "types") || parse_types(ps);
     if (token_is(ps, 0, "limit")) {
@@ -350,13 +461,44 @@ static int parse_line(parser *ps)
         return 0;
     }
 
-    op o = {OP_COUNT, 0, 0};
+    op o = {OP_COUNT, 0, 0, 0, 0};
+    if (token_is(ps, 0, "repeat") || token_is(ps, 0, "again")) {
+        o.same = token_is(ps, 0, "again") ? 1u : 0u;
+        if (ps->ntokens < 3)
+            return fail(ps, "'%s' needs a count and an operation",
+                        o.same ? "again" : "repeat");
+        if (parse_u32(ps, 1, "repeat count", &o.repeat))
+            return -1;
+        if (o.repeat < 2 || o.repeat > PROGRAM_MAX_REPEAT)
+            return fail(ps, "repeat count %" PRIu32 " is out of range (2 to %u)",
+                        o.repeat, PROGRAM_MAX_REPEAT);
+        /* The operation is the rest of the line. */
+        ps->tokens += 2;
+        ps->token_len += 2;
+        ps->ntokens -= 2;
+        int status = parse_operation(ps, &o);
+        ps->tokens -= 2;
+        ps->token_len -= 2;
+        ps->ntokens += 2;
+        return status;
+    }
+    return parse_operation(ps, &o);
+}
+
+/* The operation on the current line (its words from the first on). */
+static int parse_operation(parser *ps, op *out)
+{
+    program *p = ps->p;
+    op o = *out;
     for (int code = 0; code < OP_COUNT; code++) {
         if (token_is(ps, 0, op_info[code].word))
             o.code = (op_code)code;
     }
     if (o.code == OP_COUNT)
         return fail(ps, "unknown word '%.*s'", shown(ps, 0), ps->tokens[0]);
+    if (p->swarm_off >> op_swarm_bit(o.code) & 1u)
+        return fail(ps, "'%s' is switched off by the swarm directive (line %zu)",
+                    op_info[o.code].word, ps->swarm_line);
     if (p->len == 0) {
         size_t line = ps->line;
         if (check_config(ps) != 0)
@@ -477,13 +619,17 @@ static void format_resource(uint32_t resource, char *buf, size_t size)
 
 void op_format(const op *o, char *buf, size_t size)
 {
+    char times[24] = "";
+    if (o->repeat > 1)
+        snprintf(times, sizeof times, "%s %" PRIu32 " ",
+                 o->same ? "again" : "repeat", o->repeat);
     if (!op_takes_resource(o->code)) {
-        snprintf(buf, size, "%s", op_name(o->code));
+        snprintf(buf, size, "%s%s", times, op_name(o->code));
         return;
     }
     char resource[16];
     format_resource(o->resource, resource, sizeof resource);
-    snprintf(buf, size, "%s %s %" PRIu32, op_name(o->code), resource,
+    snprintf(buf, size, "%s%s %s %" PRIu32, times, op_name(o->code), resource,
              o->operand);
 }
 
@@ -536,6 +682,19 @@ void program_print(const program *p, size_t count, text_sink sink, void *user)
         emit(sink, user, "limit %" PRIu32 "\n", p->limit);
     if (p->max_lends != PROGRAM_DEFAULT_MAX_LENDS)
         emit(sink, user, "max_lends %" PRIu32 "\n", p->max_lends);
+    if (p->swarm_off != 0) {
+        emit(sink, user, "swarm");
+        for (int code = 0; code < OP_COUNT; code++) {
+            if (!(p->swarm_off >> op_swarm_bit((op_code)code) & 1u))
+                emit(sink, user, " %s", op_info[code].word);
+        }
+        emit(sink, user, "\n");
+    }
+    if (p->has_fail_at)
+        emit(sink, user, "fail_at %" PRIu32 "\n", p->fail_at);
+    if (p->has_corrupt)
+        emit(sink, user, "corrupt %s %" PRIu32 "\n", p->corrupt,
+             p->corrupt_victim);
     size_t n = count < p->len ? count : p->len;
     for (size_t i = 0; i < n; i++) {
         char line[OP_TEXT_MAX];

@@ -16,6 +16,8 @@
 #define PROGRAM_MAX_TYPES 65536u
 
 #define PROGRAM_DEFAULT_INSTANCES 2u
+/* The longest corruption name, with its NUL. */
+#define PROGRAM_NAME_MAX 32
 #define PROGRAM_DEFAULT_LIMIT (UINT32_C(1) << 30)
 /* The spec profile's default: its largest handle is 2^28 - 1. */
 #define PROGRAM_SPEC_DEFAULT_LIMIT (UINT32_C(1) << 28)
@@ -55,12 +57,21 @@ typedef enum op_code {
 } op_code;
 
 /* One operation: resource and operand are unused (0) for enter and exit;
-   the operand is a rep for new/lower_own/lower_borrow, else a handle. */
+   the operand is a rep for new/lower_own/lower_borrow, else a handle.
+   With repeat N (2 .. PROGRAM_MAX_REPEAT) it stands for N operations, the
+   operand advancing by 1 each time (`repeat 40 new t0 7`: reps 7 .. 46;
+   `repeat 40 drop t0 1`: handles 1 .. 40; `repeat 16 enter`), or with
+   `same` set keeping it (`again 64 lift_borrow t0 1`: 64 lends of one). */
 typedef struct op {
     op_code code;
     uint32_t resource; /* type index or RT_HOST */
     uint32_t operand;
+    uint32_t repeat; /* 0: once */
+    uint32_t same;   /* 1: every repetition has the same operand */
 } op;
+
+/* The most operations one repeat stands for (a byte input's whole budget). */
+#define PROGRAM_MAX_REPEAT 4096u
 
 typedef struct program {
     rt_semantics semantics;
@@ -69,6 +80,20 @@ typedef struct program {
     uint32_t *type_instance; /* [types] */
     uint32_t limit;
     uint32_t max_lends;
+    /* The inputs of some targets carry one more fact before the program
+       (fuzz/targets.txt): which allocation fails (`fail_at N`, restab_oom
+       and every <impl>_oom), or which corruption is planted where
+       (`corrupt NAME VICTIM`, restab_corrupt). */
+    /* Swarm testing: the operation kinds this input switches off (bit
+       op_swarm_bit(code)); 0: all on. Only decoding reads it (a byte
+       input's header, fuzz/FORMAT.md); a script gives it as `swarm` and
+       the kinds left on. */
+    uint8_t swarm_off;
+    int has_fail_at;
+    uint32_t fail_at; /* 1: the first allocation; 0: none */
+    int has_corrupt;
+    char corrupt[PROGRAM_NAME_MAX]; /* a corruption's name */
+    uint32_t corrupt_victim;        /* 0 .. 255 */
     op *ops;
     size_t len;
     size_t cap;
@@ -99,6 +124,21 @@ uint32_t program_default_limit(rt_semantics semantics);
 const char *semantics_name(rt_semantics semantics);
 
 const char *op_name(op_code code);
+/* The swarm bit of an operation kind: new, lower_own, lower_borrow, rep,
+   drop, lift_own, lift_borrow are bits 0-6; enter and exit share bit 7. */
+unsigned op_swarm_bit(op_code code);
+/* code, or when swarm_off switches its kind off the next kind (in code
+   order, wrapping) that is on; code itself when all are off. */
+op_code op_swarm_allow(uint8_t swarm_off, op_code code);
+
+/* How many operations p stands for, repeats expanded. */
+size_t program_steps(const program *p);
+/* How many operations o stands for (1, or its repeat count). */
+uint32_t op_times(const op *o);
+/* The k-th operation o stands for (0 <= k < op_times(o)): o without its
+   repeat, the operand advanced by k (wrapping around 2^32). */
+op op_repetition(const op *o, uint32_t k);
+
 /* The rt_impl function that runs an operation ("resource_drop"). */
 const char *op_function(op_code code);
 /* 1 when the operation has every flag of `flags` (OPF_*). */

@@ -8,10 +8,16 @@
 
 #include <stdlib.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 run_options run_defaults(const rt_impl *sut, const rt_impl *model)
 {
-    run_options opt = {sut, model, NULL, NULL, stderr, NULL,
-                       NULL, NULL, NULL,  0,    NULL};
+    run_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.sut = sut;
+    opt.model = model;
+    opt.report = stderr;
     return opt;
 }
 
@@ -55,19 +61,24 @@ static void start(diff *d, const run_options *opt)
     d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
 }
 
+/* The profile an input of profile `want` runs in on sut: its own, or the
+   default one when sut lacks it (restab_impl.h, profiles). */
+static rt_semantics profile_on(const rt_impl *sut, rt_semantics want)
+{
+    unsigned profiles =
+        sut->profiles != 0 ? sut->profiles : 1u << RT_SEMANTICS_WASMTIME35;
+    return (profiles & (1u << want)) != 0 ? want : RT_SEMANTICS_WASMTIME35;
+}
+
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
 {
     program p;
     program_init(&p);
     decoder dec;
     int status = decoder_begin(&dec, data, size, &p);
-    /* An input of a profile the implementation lacks runs in the default
-       one (restab_impl.h, profiles). */
-    unsigned profiles = opt->sut->profiles != 0
-                            ? opt->sut->profiles
-                            : 1u << RT_SEMANTICS_WASMTIME35;
-    if ((profiles & (1u << p.semantics)) == 0)
-        p.semantics = RT_SEMANTICS_WASMTIME35;
+    p.has_fail_at = opt->has_fail_at;
+    p.fail_at = opt->fail_at;
+    p.semantics = profile_on(opt->sut, p.semantics);
     if (status == 0) {
         diff d;
         start(&d, opt);
@@ -78,10 +89,15 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
             op_result model_result;
             while (status == 0 &&
                    decoder_next(&dec, d.model, d.model_self, &o)) {
-                status = diff_step(&d, &o, &model_result);
-                if (status == 0)
-                    decoder_observe(&dec, &o, &model_result);
+                for (uint32_t k = 0; status == 0 && k < op_times(&o); k++) {
+                    op one = op_repetition(&o, k);
+                    status = diff_queue(&d, &one, &model_result);
+                    if (status == 0)
+                        decoder_observe(&dec, &one, &model_result);
+                }
             }
+            if (status == 0)
+                status = diff_flush(&d);
         }
         status = finish(&d, opt, status);
         if (diff_end(&d) != 0)
@@ -93,19 +109,43 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     return status;
 }
 
-/* The script is its own record: reports quote its first steps. */
+/* The script is its own record: reports quote its first steps; one with a
+   repeat is recorded as it runs, one operation a step. A script of a
+   profile the implementation lacks runs in the default one, as byte inputs
+   do (a shallow copy: the configuration is shared, never freed here). */
 int run_script(const program *script, const run_options *opt)
 {
+    program in_profile = *script;
+    in_profile.semantics = profile_on(opt->sut, script->semantics);
+    program *record = NULL;
+    for (size_t i = 0; record == NULL && i < script->len; i++) {
+        if (op_times(&script->ops[i]) > 1)
+            record = &in_profile;
+    }
+    const op *ops = script->ops;
+    size_t len = script->len;
+    if (record != NULL) {
+        in_profile.ops = NULL;
+        in_profile.len = 0;
+        in_profile.cap = 0;
+    }
     diff d;
     start(&d, opt);
-    int status = diff_begin(&d, opt->sut, opt->model, script, NULL,
+    int status = diff_begin(&d, opt->sut, opt->model, &in_profile, record,
                             opt->alloc, opt->alloc_user);
-    for (size_t i = 0; status == 0 && i < script->len; i++) {
-        op_result model_result;
-        status = diff_step(&d, &script->ops[i], &model_result);
+    for (size_t i = 0; status == 0 && i < len; i++) {
+        for (uint32_t k = 0; status == 0 && k < op_times(&ops[i]); k++) {
+            op one = op_repetition(&ops[i], k);
+            op_result model_result;
+            status = diff_queue(&d, &one, &model_result);
+        }
     }
+    if (status == 0)
+        status = diff_flush(&d);
     status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
+    if (record != NULL)
+        free(in_profile.ops);
     return status > 0 ? 0 : status;
 }

@@ -18,6 +18,10 @@ typedef struct run_options {
     rt_alloc_fn alloc;    /* the implementation under test's allocator */
     void *alloc_user;
     const unsigned long *alloc_failures; /* see diff.h */
+    /* With has_fail_at, reports print the input's `fail_at N` directive
+       (harness/prefix.h) above the program. */
+    int has_fail_at;
+    uint32_t fail_at;
     /* 1: run the implementation under test's final_check (when it has
        one) on the state after the last step, when every step agreed. */
     int final_check;

@@ -52,9 +52,12 @@ cmake -S "$root" -B "$build" "${generator[@]}" \
   -DRESTAB_BUILD_TESTS=OFF \
   -DRESTAB_BUILD_FUZZERS=ON
 
-# The fuzz target list comes from the build (fuzz/CMakeLists.txt).
-targets=$(sed -n 's/^RESTAB_FUZZ_TARGETS:INTERNAL=//p' "$build/CMakeCache.txt" | tr ';' ' ')
-[ -n "$targets" ] || { echo "build.sh: no fuzz targets in $build/CMakeCache.txt" >&2; exit 1; }
+# The targets, their inputs and seeds: fuzz/targets.txt (kinds marked
+# oss-fuzz yes; restab's executable of kind K is restab_K).
+description=$root/fuzz/targets.txt
+targets=$(awk '/^[a-z]/ && $7 == "yes" { printf "restab_%s ", $1 }' "$description")
+[ -n "$targets" ] || { echo "build.sh: no fuzz targets in $description" >&2; exit 1; }
+field() { awk -v k="$1" -v f="$2" '/^[a-z]/ && $1 == k { print $f }' "$description"; }
 
 # shellcheck disable=SC2086 # $targets is a word list
 cmake --build "$build" --parallel "$(nproc)" --target $targets
@@ -63,21 +66,21 @@ mkdir -p "$OUT"
 for target in $targets; do
   cp "$build/fuzz/$target" "$OUT/$target"
 
-  # Seeds: the byte targets take the binary encodings (the .ops files beside
-  # them are their readable twins); restab_script takes the scripts.
+  # Seeds: program targets take the binary encodings (the .ops files
+  # beside them are their readable twins), script targets the scripts.
   # Regressions get a prefix so that names stay unique in the flat zip.
-  case "$target" in
-    restab_script) pattern='*.ops' ;;
-    *) pattern='*.bin' ;;
-  esac
+  kind=${target#restab_}
+  pattern='*.bin'
+  [ "$(field "$kind" 3)" = script ] && pattern='*.ops'
+  corpus=$root/corpus/$(field "$kind" 5)
   seeds=$WORK/restab-seeds/$target
   rm -rf "$seeds"
   mkdir -p "$seeds"
-  if [ -d "$root/corpus/$target" ]; then
+  if [ -d "$corpus" ]; then
     while IFS= read -r -d '' f; do
-      rel=${f#"$root/corpus/$target/"}
+      rel=${f#"$corpus/"}
       cp "$f" "$seeds/${rel//\//-}"
-    done < <(find "$root/corpus/$target" -type f -name "$pattern" -print0)
+    done < <(find "$corpus" -type f -name "$pattern" -print0)
   fi
   rm -f "$OUT/${target}_seed_corpus.zip"
   if [ -n "$(ls -A "$seeds")" ]; then
@@ -86,8 +89,8 @@ for target in $targets; do
 
   options=$OUT/$target.options
   printf '[libfuzzer]\n' >"$options"
-  if [ -f "$root/corpus/$target.dict" ]; then
-    cp "$root/corpus/$target.dict" "$OUT/$target.dict"
+  if [ -f "$corpus.dict" ]; then
+    cp "$corpus.dict" "$OUT/$target.dict"
     printf 'dict = %s.dict\n' "$target" >>"$options"
   fi
   # Programs stop at 4096 operations (fuzz/FORMAT.md), a few bytes each;

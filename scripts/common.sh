@@ -22,9 +22,10 @@ die_usage() {
   exit 2
 }
 
-# Builds the harness tools (restab-replay and the standalone targets) into
-# build/tools on first use; later calls only let ninja check for changes,
-# quietly unless something has to be rebuilt and fails.
+# Builds the harness tools (restab-replay, and process-replay after
+# --impl-cmd) into build/tools on first use; later calls only let ninja
+# check for changes, quietly unless something has to be rebuilt and fails.
+# Sets RESTAB_REPLAY, and IMPL_REPLAY: the replay tool of $IMPL.
 ensure_tools() {
   local dir="$RESTAB_ROOT/build/tools"
   if [ ! -f "$dir/CMakeCache.txt" ]; then
@@ -33,7 +34,9 @@ ensure_tools() {
   fi
   local log
   log=$(mktemp)
-  if ! cmake --build "$dir" --target restab-replay "$@" >"$log" 2>&1; then
+  local targets=(restab-replay)
+  [ "${IMPL:-restab}" != process ] || targets+=(process-replay)
+  if ! cmake --build "$dir" --target "${targets[@]}" "$@" >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     echo "$(basename "$0"): building the tools failed" >&2
@@ -41,6 +44,7 @@ ensure_tools() {
   fi
   rm -f "$log"
   RESTAB_REPLAY="$dir/fuzz/restab-replay"
+  IMPL_REPLAY="$dir/fuzz/${targets[${#targets[@]}-1]}"
 }
 
 # Installs the Debian packages that are missing (as root, with apt-get);
@@ -62,32 +66,47 @@ ensure_packages() {
 
 # Everything the tests and the fuzzing scripts use.
 RESTAB_PACKAGES=(cmake ninja-build gcc clang llvm libclang-rt-14-dev pkg-config
-                 afl++ gnuplot-nox zip unzip file python3 python3-yaml)
+                 afl++ gnuplot-nox zip unzip file python3 python3-yaml nodejs)
 
 # ---- Implementations: --impl NAME [--build DIR] ------------------------
 # restab_add_implementation(NAME ...) writes DIR/restab-implementations/
 # NAME.txt (key=value: engine, sanitize, ops, ops_mut, oom, replay) in the
-# build directory where it ran. Without --build, NAME must be restab and
-# the scripts build restab's own presets.
-IMPL=restab IMPL_BUILD=""
+# build directory where it ran. Without --build, NAME must be restab or
+# process (the bridge, impls/process) and the scripts build restab's own
+# presets. --impl-cmd CMD is --impl process with RESTAB_IMPL_CMD=CMD, the
+# child that speaks docs/protocol.md.
+IMPL=restab IMPL_BUILD="" IMPL_CMD=""
 
-# Call from an option loop: handles "--impl NAME" and "--build DIR" and
-# sets IMPL_SHIFT to the number of arguments taken (0: not ours).
+# Call from an option loop: handles "--impl NAME", "--build DIR" and
+# "--impl-cmd CMD" and sets IMPL_SHIFT to the number of arguments taken
+# (0: not ours).
 take_impl_option() {
   IMPL_SHIFT=0
   case "${1:-}" in
-    --impl|--build)
+    --impl|--build|--impl-cmd)
       [ $# -ge 2 ] || die_usage "$1 needs a value"
-      if [ "$1" = --impl ]; then IMPL=$2; else IMPL_BUILD=$2; fi
+      case "$1" in
+        --impl) IMPL=$2 ;; --build) IMPL_BUILD=$2 ;;
+        --impl-cmd) IMPL=process IMPL_CMD=$2; export RESTAB_IMPL_CMD=$2 ;;
+      esac
       IMPL_SHIFT=2 ;;
   esac
 }
 
-# Checks --impl/--build after the options are read.
+# Checks --impl/--build/--impl-cmd after the options are read.
 check_impl() {
   [[ "$IMPL" =~ ^[A-Za-z][A-Za-z0-9_]*$ ]] || die "'$IMPL' is not an implementation name"
+  if [ "$IMPL" = process ]; then
+    [ -n "${RESTAB_IMPL_CMD:-}" ] || die "implementation 'process' needs --impl-cmd CMD (or RESTAB_IMPL_CMD)"
+    IMPL_CMD=$RESTAB_IMPL_CMD
+    # The first word that is not a VAR=value assignment: a command or a file.
+    local word=""
+    for word in $IMPL_CMD; do [[ "$word" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || break; done
+    command -v -- "$word" >/dev/null 2>&1 || [ -f "$word" ] ||
+      die "--impl-cmd: '$word' is neither a command nor a file"
+  fi
   if [ -z "$IMPL_BUILD" ]; then
-    [ "$IMPL" = restab ] ||
+    [ "$IMPL" = restab ] || [ "$IMPL" = process ] ||
       die "implementation '$IMPL' needs --build DIR (the build directory where restab_add_implementation($IMPL ...) ran)"
     return 0
   fi
@@ -114,4 +133,64 @@ impl_binary() {
   [ -n "$bin" ] || die "implementation '$IMPL' has no $1 executable (oom needs ALLOC_HOOK in restab_add_implementation)"
   [ -x "$bin" ] || die "$bin is not built yet (cmake --build $IMPL_BUILD)"
   printf '%s\n' "$bin"
+}
+
+# ---- Target kinds: fuzz/targets.txt ------------------------------------
+# A field of a kind's line: 2 sources, 3 input (program|script), 4 prefix,
+# 5 corpus, 6 for (every|alloc-hook|restab), 7 oss-fuzz.
+target_field() {
+  awk -v k="$1" -v f="$2" '/^[a-z]/ && $1 == k { print $f }' "$RESTAB_ROOT/fuzz/targets.txt"
+}
+
+# The kinds, space-separated.
+target_kinds() {
+  awk '/^[a-z]/ { printf "%s%s", sep, $1; sep = " " }' "$RESTAB_ROOT/fuzz/targets.txt"
+}
+
+# The kind a --target value names (restab_oom, tinytab_ops_mut, oom), or
+# exits 2; checks that $IMPL has it.
+kind_of_target() {
+  local value=$1 kind
+  for kind in $(target_kinds); do
+    case "$value" in
+      "$kind"|*_"$kind") ;;
+      *) continue ;;
+    esac
+    # ops_mut ends in _ops_mut, not in _ops: the longer kind wins.
+    [[ "$value" == *_mut && "$kind" != *_mut ]] && continue
+    if [ "$(target_field "$kind" 6)" = restab ] && [ "$IMPL" != restab ]; then
+      die "only restab has a $kind target (fuzz/targets.txt)"
+    fi
+    printf '%s\n' "$kind"
+    return 0
+  done
+  die "unknown target '$value' (kinds: $(target_kinds))"
+}
+
+# The kind a crash file's path names (its nearest component that mentions
+# _KIND, as in clusterfuzz-testcase-minimized-restab_oom-123), else ops.
+kind_of_path() {
+  local path=$1 part kind
+  while [ "$path" != / ] && [ -n "$path" ]; do
+    part=$(basename "$path")
+    for kind in $(target_kinds); do
+      [ "$kind" = ops ] && continue
+      case "$part" in *_"$kind"*) printf '%s\n' "$kind"; return 0 ;; esac
+    done
+    case "$part" in *_ops*) echo ops; return 0 ;; esac
+    path=$(dirname "$path")
+  done
+  echo ops
+}
+
+# The implementation options of the current run, for the commands the
+# scripts suggest ("--impl-cmd 'CMD' ", "--impl NAME --build DIR ", or
+# nothing), each followed by a space.
+impl_hint_args() {
+  if [ -n "$IMPL_CMD" ]; then
+    printf -- "--impl-cmd '%s' " "${IMPL_CMD//\'/\'\\\'\'}"
+    [ -z "$IMPL_BUILD" ] || printf -- '--build %s ' "$IMPL_BUILD"
+  elif [ -n "$IMPL_BUILD" ]; then
+    printf -- '--impl %s --build %s ' "$IMPL" "$IMPL_BUILD"
+  fi
 }

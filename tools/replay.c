@@ -30,8 +30,10 @@
 #include <signal.h>
 
 #include "decode.h"
+#include "corruptions.h"
 #include "files.h"
 #include "signature.h"
+#include "prefix.h"
 #include "text_buffer.h"
 #include "oracle.h"
 #include "run.h"
@@ -53,8 +55,8 @@ static void print_usage(FILE *out)
     fprintf(out,
             "usage: %s --script FILE.ops|- [--verbose] [--impl %s|oracle]\n"
             "       %s [--quiet] FILE|DIR...\n"
-            "       %s --print FILE [--verbose]\n"
-            "       %s --encode FILE.ops|- [OUT]\n"
+            "       %s [--target ops|oom|corrupt] --print FILE [--verbose]\n"
+            "       %s --encode [--fail-at N] FILE.ops|- [OUT]\n"
             "       %s --signature FILE [--target ops|oom|script|corrupt] "
             "[--exec TARGET_BINARY]\n",
             prog, fuzz_sut()->name, prog, prog, prog, prog);
@@ -156,12 +158,17 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
         program_free(&p);
         return EXIT_USAGE;
     }
+    /* One result line per operation: a repeat prints one per repetition. */
+    size_t step = 0;
     for (size_t i = 0; i < p.len && status == 0; i++) {
-        op_result r = op_run(impl, self, &p.ops[i]);
+      for (uint32_t k = 0; k < op_times(&p.ops[i]) && status == 0; k++) {
+        const op one = op_repetition(&p.ops[i], k);
+        op_result r = op_run(impl, self, &one);
+        step++;
         char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
         result_format(&r, result, sizeof result);
         if (verbose) {
-            op_format(&p.ops[i], line, sizeof line);
+            op_format(&one, line, sizeof line);
             printf("%-28s => %s\n", line, result);
         } else {
             printf("%s\n", result);
@@ -170,9 +177,10 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
         if (impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
             fflush(stdout);
             fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
-                    i + 1, impl->name, msg);
+                    step, impl->name, msg);
             status = EXIT_FOUND;
         }
+      }
     }
     impl->destroy(self);
     program_free(&p);
@@ -194,7 +202,9 @@ static void say_kind(const char *path, int verbose)
                 prog, path, is_script(path) ? "an .ops script" : "a binary input");
 }
 
-static int print_mode(const char *path, int verbose)
+/* An input as an .ops script: a script as parsed, a byte input of a
+   target kind with its prefix as the kind's directive. */
+static int print_mode(const char *path, prefix_kind kind, int verbose)
 {
     say_kind(path, verbose);
     if (is_script(path)) {
@@ -214,7 +224,23 @@ static int print_mode(const char *path, int verbose)
         return EXIT_USAGE;
     program p;
     program_init(&p);
-    int status = decode_program((const uint8_t *)data, size, &rt_oracle, &p);
+    prefix_names names = corruption_names();
+    size_t skip = prefix_read(kind, &names, (const uint8_t *)data, size, &p);
+    if (skip == SIZE_MAX) {
+        free(data);
+        program_free(&p);
+        printf("# %s: shorter than the 2-byte prefix; the target does "
+               "nothing with it\n", path);
+        return 0;
+    }
+    program head = p; /* the directives; decode_program keeps them */
+    int status = decode_program((const uint8_t *)data + skip, size - skip,
+                                &rt_oracle, &p);
+    p.has_fail_at = head.has_fail_at;
+    p.fail_at = head.fail_at;
+    p.has_corrupt = head.has_corrupt;
+    memcpy(p.corrupt, head.corrupt, sizeof p.corrupt);
+    p.corrupt_victim = head.corrupt_victim;
     free(data);
     if (status != 0) {
         fprintf(stderr, "%s: cannot decode '%s': out of memory\n", prog,
@@ -228,17 +254,36 @@ static int print_mode(const char *path, int verbose)
     return 0;
 }
 
-static int encode_mode(const char *path, const char *out_path)
+/* Writes the binary input of a script: the prefix its `fail_at` or
+   `corrupt` directive asks for (fail_at >= 0 overrides the script's), then
+   the program. */
+static int encode_mode(const char *path, const char *out_path, long fail_at)
 {
     program p;
     program_init(&p);
     int status = load_script(path, &p);
     if (status != 0)
         return status;
-    if (p.len > DECODE_MAX_OPS) {
+    if (fail_at >= 0) {
+        p.has_fail_at = 1;
+        p.fail_at = (uint32_t)fail_at;
+    }
+    prefix_kind kind = p.has_fail_at  ? PREFIX_FAIL_AT
+                       : p.has_corrupt ? PREFIX_CORRUPT
+                                       : PREFIX_NONE;
+    uint8_t head[2];
+    char err[256];
+    prefix_names names = corruption_names();
+    int head_len = prefix_write(kind, &names, &p, head, err, sizeof err);
+    if (head_len < 0) {
+        fprintf(stderr, "%s: cannot encode '%s': %s\n", prog, path, err);
+        program_free(&p);
+        return EXIT_USAGE;
+    }
+    if (program_steps(&p) > DECODE_MAX_OPS) {
         fprintf(stderr, "%s: '%s' has %zu operations; a binary "
                         "input holds at most %d\n", prog,
-                path, p.len, DECODE_MAX_OPS);
+                path, program_steps(&p), DECODE_MAX_OPS);
         program_free(&p);
         return EXIT_USAGE;
     }
@@ -275,7 +320,9 @@ static int encode_mode(const char *path, const char *out_path)
         out_path = derived;
     }
     FILE *f = fopen(out_path, "wb");
-    int ok = f != NULL && fwrite(bytes, 1, size, f) == size;
+    int ok = f != NULL &&
+             fwrite(head, 1, (size_t)head_len, f) == (size_t)head_len &&
+             fwrite(bytes, 1, size, f) == size;
     if (f != NULL && fclose(f) != 0)
         ok = 0;
     if (!ok)
@@ -283,7 +330,7 @@ static int encode_mode(const char *path, const char *out_path)
                 strerror(errno));
     else
         fprintf(stderr, "%s: wrote %s (%zu bytes)\n", prog, out_path,
-                size);
+                size + (size_t)head_len);
     free(derived);
     free(bytes);
     return ok ? 0 : EXIT_USAGE;
@@ -435,8 +482,16 @@ static int run_file(const char *path, int quiet)
         program p;
         program_init(&p);
         status = load_script(path, &p);
-        if (status == 0)
+        if (status == 0 && (p.has_fail_at || p.has_corrupt)) {
+            fprintf(stderr,
+                    "%s: %s is an input of the %s target (its '%s' "
+                    "directive); scripts/reproduce runs it\n",
+                    prog, path, p.has_fail_at ? "oom" : "corrupt",
+                    p.has_fail_at ? "fail_at" : "corrupt");
+            status = EXIT_USAGE;
+        } else if (status == 0) {
             status = run_script(&p, &opt) == 0 ? 0 : EXIT_FOUND;
+        }
         program_free(&p);
     } else {
         size_t size = 0;
@@ -468,6 +523,8 @@ int main(int argc, char **argv)
 {
     const char *script = NULL, *print = NULL, *encode = NULL, *encode_out = NULL;
     const char *signature = NULL, *target = NULL, *exec_bin = NULL;
+    prefix_kind kind = PREFIX_NONE;
+    long fail_at = -1;
     const char *slash = strrchr(argv[0], '/');
     prog = slash != NULL ? slash + 1 : argv[0];
     const rt_impl *impl = fuzz_sut();
@@ -489,12 +546,20 @@ int main(int argc, char **argv)
                 signature = value;
             else if (arg[2] == 'e')
                 exec_bin = value;
-            else if (strcmp(value, "ops") == 0 || strcmp(value, "oom") == 0 ||
-                     strcmp(value, "script") == 0 || strcmp(value, "corrupt") == 0)
-                target = value;
-            else
-                return usage_error("unknown target kind '%s' (ops, oom, "
-                                   "script or corrupt)", value);
+            else {
+                /* A kind, or a target's name ending in one (restab_oom). */
+                const char *under = strrchr(value, '_');
+                const char *word = under != NULL ? under + 1 : value;
+                if (strcmp(value, "ops_mut") == 0 ||
+                    files_has_suffix(value, "_ops_mut"))
+                    word = "ops";
+                if (strcmp(word, "ops") != 0 && strcmp(word, "oom") != 0 &&
+                    strcmp(word, "script") != 0 && strcmp(word, "corrupt") != 0)
+                    return usage_error("unknown target kind '%s' (ops, oom, "
+                                       "script or corrupt)", value);
+                target = word;
+                kind = prefix_of_target(word);
+            }
         } else if (strcmp(arg, "--script") == 0 || strcmp(arg, "--print") == 0 ||
             strcmp(arg, "--impl") == 0) {
             if (i + 1 >= argc)
@@ -511,6 +576,13 @@ int main(int argc, char **argv)
             else
                 return usage_error("unknown implementation '%s' (%s or oracle)",
                                    value, fuzz_sut()->name);
+        } else if (strcmp(arg, "--fail-at") == 0) {
+            char *end = NULL;
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            fail_at = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || fail_at < 0 || fail_at > 65535)
+                return usage_error("--fail-at takes 0 to 65535");
         } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
             verbose = 1;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -549,14 +621,16 @@ int main(int argc, char **argv)
                                             : "give one of --script, --print, "
                                               "--encode, --signature or input "
                                               "files");
-    if ((target != NULL || exec_bin != NULL) && signature == NULL)
-        return usage_error("--target and --exec go with --signature");
+    if (exec_bin != NULL && signature == NULL)
+        return usage_error("--exec goes with --signature");
+    if (target != NULL && signature == NULL && print == NULL)
+        return usage_error("--target goes with --signature or --print");
     if (encode != NULL)
-        return encode_mode(encode, encode_out);
+        return encode_mode(encode, encode_out, fail_at);
     if (script != NULL)
         return script_mode(script, impl, verbose);
     if (print != NULL)
-        return print_mode(print, verbose);
+        return print_mode(print, kind, verbose);
     if (signature != NULL)
         return signature_mode(signature, target, exec_bin, verbose);
 

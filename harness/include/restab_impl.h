@@ -118,9 +118,9 @@ typedef struct rt_impl {
     /* Named in every report ("mytables and oracle disagree"). */
     const char *name;
     /* The profiles it implements: bit (1u << s) for each rt_semantics s;
-       0 means RT_SEMANTICS_WASMTIME35 only. Fuzz inputs of a profile it
-       lacks run in the default profile instead; a script that asks for
-       one is refused. */
+       0 means RT_SEMANTICS_WASMTIME35 only. Fuzz inputs, and scripts run
+       differentially, of a profile it lacks run in the default profile
+       instead. */
     unsigned profiles;
 
     /* Creates an empty table set (no entries, no scopes) from cfg, which
@@ -197,6 +197,58 @@ typedef struct rt_impl {
        msg. Must leave the observable state unchanged. */
     int (*final_check)(void *self, char *msg, size_t msg_size);
 } rt_impl;
+
+/*
+ * Optional extensions, for implementations whose capabilities are known only
+ * at run time or whose calls are expensive round trips (impls/process/, the
+ * process bridge, needs both). An implementation offers them by defining
+ * rt_impl_extensions(); the harness refers to it weakly, so implementations
+ * that do not define it need nothing. In-process implementations ignore all
+ * of this.
+ */
+
+/* Bits of rt_impl_ext.capabilities: which optional functions of the table
+   (all present in it) this table set really serves. */
+#define RT_CAN_OBSERVE 1u /* the seven observation functions */
+#define RT_CAN_CHECK 2u   /* check */
+
+/* One operation of a batch. code is the operation's position among the nine
+   operation functions above, in their order: 0 resource_new, 1 lower_own,
+   2 lower_borrow, 3 resource_rep, 4 resource_drop, 5 lift_own,
+   6 lift_borrow, 7 call_enter, 8 call_exit. resource and operand are the
+   function's arguments (0 for call_enter and call_exit). */
+typedef struct rt_batch_op {
+    uint32_t code;
+    uint32_t resource;
+    uint32_t operand;
+} rt_batch_op;
+
+/* One outcome of a batch: the status, and on RT_OK the out-parameters the
+   function would have written (value: the handle or rep; destructor_due for
+   resource_drop). */
+typedef struct rt_batch_result {
+    rt_status status;
+    int destructor_due;
+    uint32_t value;
+} rt_batch_result;
+
+typedef struct rt_impl_ext {
+    /* Optional. The capabilities of the table set `self` (from create), a
+       subset of RT_CAN_OBSERVE | RT_CAN_CHECK. NULL: every optional function
+       present in the table is served. */
+    unsigned (*capabilities)(const void *self);
+    /* Optional. Runs ops[0 .. count-1] in order, exactly as calling the
+       operation functions one by one would, and writes each outcome to
+       results[i]. The harness uses it only for table sets without
+       RT_CAN_OBSERVE and RT_CAN_CHECK (it compares results only, so it needs
+       no answer before it can ask the next question). */
+    void (*run_batch)(void *self, const rt_batch_op *ops, size_t count,
+                      rt_batch_result *results);
+} rt_impl_ext;
+
+/* Defined by an implementation that has extensions: its rt_impl_ext when
+   impl is its table, else NULL. At most one per program. */
+const rt_impl_ext *rt_impl_extensions(const rt_impl *impl);
 
 #ifdef __cplusplus
 }

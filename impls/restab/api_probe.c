@@ -108,6 +108,11 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
             if (info.kind == RESTAB_SLOT_OWN)
                 snprintf(want, size, "  %u: own %s rep %u lends %u\n", h,
                          resource, info.rep, info.lends);
+            else if (info.kind == RESTAB_SLOT_BORROW &&
+                     restab_semantics_of(t) == RESTAB_SEMANTICS_SPEC)
+                snprintf(want, size,
+                         "  %u: borrow %s rep %u scope %u lends %u\n", h,
+                         resource, info.rep, info.scope, info.lends);
             else if (info.kind == RESTAB_SLOT_BORROW)
                 snprintf(want, size, "  %u: borrow %s rep %u scope %u\n", h,
                          resource, info.rep, info.scope);
@@ -210,6 +215,7 @@ int api_probe(restab_tables *t, char *msg, size_t msg_size)
         EXPECT(restab_scope_lender(t, 0, restab_scope_lender_count(t, 0),
                                    &table, &handle) == -1);
     EXPECT(restab_check(NULL, NULL, 0) != 0);
+    EXPECT(restab_semantics_of(NULL) == RESTAB_SEMANTICS_WASMTIME35);
 
     /* Texts for every status, and for a value that is none. */
     /* The kind words are those of the contract (the harness's list). */
@@ -281,6 +287,12 @@ int api_probe_fresh(uint32_t instances, uint32_t types,
     bad = cfg;
     bad.types = 1;
     bad.type_instance = &wrong_instance;
+    EXPECT(restab_create(&bad, &t) == RESTAB_INVALID_ARGUMENT);
+    /* A profile that is none of restab_semantics's values. */
+    bad = cfg;
+    bad.semantics = (restab_semantics)(RESTAB_SEMANTICS_SPEC + 1);
+    EXPECT(restab_create(&bad, &t) == RESTAB_INVALID_ARGUMENT);
+    bad.semantics = (restab_semantics)-1;
     EXPECT(restab_create(&bad, &t) == RESTAB_INVALID_ARGUMENT);
     EXPECT(restab_create(&cfg, NULL) == RESTAB_INVALID_ARGUMENT);
     return status;

@@ -36,10 +36,18 @@ rt_status restab_to_rt(restab_status status)
 
 static rt_status create(const rt_config *cfg, void **self)
 {
-    if (cfg->semantics != RT_SEMANTICS_WASMTIME35)
-        return RT_INVALID;
     restab_config rc;
     restab_config_init(&rc);
+    switch (cfg->semantics) {
+    case RT_SEMANTICS_WASMTIME35:
+        rc.semantics = RESTAB_SEMANTICS_WASMTIME35;
+        break;
+    case RT_SEMANTICS_SPEC:
+        rc.semantics = RESTAB_SEMANTICS_SPEC;
+        break;
+    default:
+        return RT_INVALID;
+    }
     rc.instances = cfg->instances;
     rc.types = cfg->types;
     rc.type_instance = cfg->type_instance;
@@ -181,7 +189,7 @@ static int final_check(void *self, char *msg, size_t msg_size)
 
 const rt_impl rt_restab = {
     .name = "restab",
-    .profiles = 1u << RT_SEMANTICS_WASMTIME35,
+    .profiles = 1u << RT_SEMANTICS_WASMTIME35 | 1u << RT_SEMANTICS_SPEC,
     .create = create,
     .destroy = destroy,
     .resource_new = resource_new,

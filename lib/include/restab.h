@@ -8,6 +8,12 @@
  * operation is all-or-nothing: a call that returns an error status has
  * changed nothing. docs/semantics.md is the contract.
  *
+ * A second profile, chosen per table set with restab_config.semantics,
+ * follows the Component Model specification's own reference of the canonical
+ * ABI instead (definitions.py): borrow handles can be lent too, and drop and
+ * lift_own check in the spec's order. docs/semantics.md ("The spec
+ * profile") lists the differences.
+ *
  * The library never aborts, exits or prints, and holds no global state; all
  * memory comes from the allocation hook given at creation.
  */
@@ -48,7 +54,19 @@ extern "C" {
  */
 #define RESTAB_DEFAULT_LIMIT (UINT32_C(1) << 30)
 
-/* The default bound on an own handle's lend count: wasmtime 35's u32. */
+/*
+ * The handle limit that matches the specification, for table sets of the
+ * spec profile (restab_config_init keeps RESTAB_DEFAULT_LIMIT; set this
+ * explicitly): the spec's Table.MAX_LENGTH is 2^28-1 and Table.add traps when
+ * a new slot's index would exceed it, so the largest handle is 2^28-1 and no
+ * handle >= 2^28 is issued.
+ */
+#define RESTAB_SPEC_DEFAULT_LIMIT (UINT32_C(1) << 28)
+
+/*
+ * The default bound on a handle's lend count: wasmtime 35's u32. (The spec's
+ * counts are unbounded; the spec profile keeps this bound as an extension.)
+ */
 #define RESTAB_DEFAULT_MAX_LENDS UINT32_MAX
 
 /* The resource value that names the host table (any host resource). */
@@ -78,15 +96,32 @@ typedef uint32_t restab_resource;
 typedef void *(*restab_alloc_fn)(void *user, void *ptr, size_t old_size,
                                  size_t new_size);
 
+/*
+ * Which behaviour a table set follows.
+ *   RESTAB_SEMANTICS_WASMTIME35: wasmtime 35's resources.rs, all-or-nothing
+ *     (the default).
+ *   RESTAB_SEMANTICS_SPEC: the Component Model specification's
+ *     definitions.py, all-or-nothing: lift_borrow lends borrow handles as
+ *     well as own ones, a lent borrow cannot be dropped or lifted, drop checks
+ *     the type before the lends and lift_own checks look up, type, lends,
+ *     own; lift_borrow without a scope fails before the look-up. Slots of a
+ *     spec-profile table take 4 more bytes (a lend count for borrows).
+ */
+typedef enum restab_semantics {
+    RESTAB_SEMANTICS_WASMTIME35 = 0,
+    RESTAB_SEMANTICS_SPEC = 1
+} restab_semantics;
+
 /* How a table set is shaped. Fill with restab_config_init(), then adjust. */
 typedef struct restab_config {
     uint32_t instances;            /* guest tables, numbered 0 .. instances-1 */
     uint32_t types;                /* guest resource types, 0 .. types-1 */
     const uint32_t *type_instance; /* [types]: the instance of each type */
     uint32_t limit;                /* per-table handle limit (handles < limit) */
-    uint32_t max_lends;            /* largest lend count an own may reach */
+    uint32_t max_lends;            /* largest lend count an entry may reach */
     restab_alloc_fn alloc;         /* NULL: the C library's realloc/free */
     void *alloc_user;              /* passed to alloc */
+    restab_semantics semantics;    /* the profile; default WASMTIME35 */
 } restab_config;
 
 /* The kind of a slot as the observation API reports it. */
@@ -101,7 +136,8 @@ typedef struct restab_slot_info {
     restab_slot_kind kind;
     restab_resource resource; /* type index or RESTAB_HOST (not for free) */
     uint32_t rep;             /* not for free */
-    uint32_t lends;           /* own: live loans */
+    uint32_t lends;           /* own: live loans; borrow: live loans in the
+                                 spec profile, always 0 in the wasmtime one */
     uint32_t scope;           /* borrow: depth of its call scope, 0 outermost */
 } restab_slot_info;
 
@@ -155,7 +191,9 @@ RESTAB_API const char *restab_status_str(restab_status status);
 /*
  * Fills cfg with the defaults: 0 instances, 0 types, limit
  * RESTAB_DEFAULT_LIMIT, max_lends RESTAB_DEFAULT_MAX_LENDS, the C library's
- * allocator. Does nothing when cfg is NULL.
+ * allocator, semantics RESTAB_SEMANTICS_WASMTIME35. (A caller choosing
+ * RESTAB_SEMANTICS_SPEC will usually also set limit to
+ * RESTAB_SPEC_DEFAULT_LIMIT.) Does nothing when cfg is NULL.
  */
 RESTAB_API void restab_config_init(restab_config *cfg);
 
@@ -164,8 +202,9 @@ RESTAB_API void restab_config_init(restab_config *cfg);
  * need not outlive the call). On success writes the new set to *out.
  * Returns RESTAB_INVALID_ARGUMENT when cfg or out is NULL, when instances
  * >= UINT32_MAX - 1 (table numbers must fit below UINT32_MAX), when types > 0
- * and type_instance is NULL, when types > RESTAB_MAX_TYPES, or when a type
- * names an instance >= instances; RESTAB_OUT_OF_MEMORY when an allocation
+ * and type_instance is NULL, when types > RESTAB_MAX_TYPES, when a type
+ * names an instance >= instances, or when semantics is not one of the
+ * restab_semantics values; RESTAB_OUT_OF_MEMORY when an allocation
  * failed. On failure nothing is allocated and *out is not written.
  */
 RESTAB_API restab_status restab_create(const restab_config *cfg,
@@ -231,6 +270,9 @@ RESTAB_API restab_status restab_resource_rep(const restab_tables *t,
  * type check, and reports destructor_due = 1 with the rep. For a borrow
  * entry, checks look up and type check, takes one from the borrow count of
  * the entry's scope, and reports destructor_due = 0.
+ * Spec profile (canon resource.drop, definitions.py 2323-2340): look up, type
+ * check, then RESTAB_BORROWED when lends > 0, for own and borrow entries
+ * alike.
  */
 RESTAB_API restab_status restab_resource_drop(restab_tables *t,
                                               restab_resource resource,
@@ -240,7 +282,9 @@ RESTAB_API restab_status restab_resource_drop(restab_tables *t,
 /*
  * Canonical ABI lift_own: removes an own handle, writing its rep. Checks:
  * look up; RESTAB_NOT_OWN for a borrow entry; RESTAB_BORROWED when lends > 0;
- * type check.
+ * type check. Spec profile (lift_own, definitions.py 1512-1518): look up, type
+ * check, RESTAB_BORROWED when lends > 0 (a lent borrow included), then
+ * RESTAB_NOT_OWN for a borrow entry.
  */
 RESTAB_API restab_status restab_resource_lift_own(restab_tables *t,
                                                   restab_resource resource,
@@ -254,6 +298,11 @@ RESTAB_API restab_status restab_resource_lift_own(restab_tables *t,
  * one to lends and records the handle as a lender of the top scope. For a
  * borrow entry, checks look up and type check only, and changes nothing
  * (no scope is needed).
+ * Spec profile (lift_borrow, definitions.py 1520-1526): own and borrow
+ * entries alike; checks RESTAB_NO_SCOPE first (where the spec asserts a
+ * scope), then look up, type check, RESTAB_LEND_OVERFLOW when lends is at
+ * max_lends, RESTAB_OUT_OF_MEMORY; then adds one to the entry's lends and
+ * records it as a lender of the top scope (Subtask.add_lender).
  */
 RESTAB_API restab_status restab_resource_lift_borrow(restab_tables *t,
                                                      restab_resource resource,
@@ -271,8 +320,10 @@ RESTAB_API restab_status restab_call_enter(restab_tables *t);
 /*
  * Exits the current call. Checks: RESTAB_NO_SCOPE when no scope is active;
  * RESTAB_BORROWS_REMAIN when the top scope's borrow count is > 0. Then takes
- * one from the lends of each lender record's own entry (once per record) and
- * pops the scope. Runs in time proportional to the scope's lender records.
+ * one from the lends of each lender record's entry (once per record; own
+ * entries, and in the spec profile borrow entries too: Subtask's
+ * deliver_resolve) and pops the scope. Runs in time proportional to the
+ * scope's lender records.
  */
 RESTAB_API restab_status restab_call_exit(restab_tables *t);
 
@@ -281,7 +332,9 @@ RESTAB_API restab_status restab_call_exit(restab_tables *t);
 /*
  * Checks every invariant of docs/semantics.md (1: free lists, 2: lend counts,
  * 3: borrow counts, 4: borrow scopes live, 5: lenders live, 6: handle limit
- * and table placement). Returns 0 when all hold; otherwise the number of the
+ * and table placement; spec profile: 2 and 5 for borrow entries too, and 7:
+ * a lender record of depth d names an own entry or a borrow of depth <= d).
+ * Returns 0 when all hold; otherwise the number of the
  * first broken invariant, with a sentence naming it and the offending entry
  * written to msg (truncated to msg_size, NUL-terminated; msg may be NULL when
  * msg_size is 0). Never changes the set and never allocates.
@@ -294,10 +347,15 @@ typedef void (*restab_write_fn)(void *user, const char *text, size_t len);
 
 /*
  * Writes a readable description of the whole state (configuration, every
- * table's slots and free list, every scope) through write, in pieces.
+ * table's slots and free list, every scope) through write, in pieces. The
+ * spec profile's dump also names the profile and borrow entries' lends.
  */
 RESTAB_API void restab_dump(const restab_tables *t, restab_write_fn write,
                             void *user);
+
+/* The profile the table set follows (restab_config.semantics);
+   RESTAB_SEMANTICS_WASMTIME35 for NULL. */
+RESTAB_API restab_semantics restab_semantics_of(const restab_tables *t);
 
 /*
  * Tables are numbered 0 .. instances-1 for the guest instances; the host

@@ -16,6 +16,15 @@
  *   borrow: aux = depth of the call scope the borrow belongs to
  * Packing the resource and kind into one word lets a typed look-up compare
  * a single word against the tag it expects.
+ *
+ * The spec profile also lends borrow entries, and a borrow already uses all
+ * three words (rep, scope, type), so its lend count lives in a side array of
+ * the table, borrow_lends (4 bytes a slot, indexed like slots): 16 bytes a
+ * slot in the spec profile, 12 in the wasmtime profile, which never
+ * allocates the side array. Own entries keep their lends in aux in both
+ * profiles, so the own paths are the same code. Every side entry that is not
+ * a lent borrow's is 0 (it is zeroed when allocated, and a borrow is freed
+ * only with lends 0), so lower_borrow needs no extra store.
  */
 typedef struct restab__slot {
     uint32_t rep;
@@ -43,11 +52,17 @@ typedef struct restab__table {
     uint32_t len;       /* slots in use or free; handles 1 .. len */
     uint32_t cap;       /* slots allocated */
     uint32_t free_head; /* slot index of the most recently freed, or NIL */
+    /* Spec profile only (NULL otherwise): [lends_cap] lend counts of borrow
+       entries, 0 for every other slot. Grown before slots, so lends_cap >=
+       cap and an append within cap always has its side entry. */
+    uint32_t lends_cap;
+    uint32_t *borrow_lends;
 } restab__table;
 
 /*
- * A lender record: an own handle lent by lift_borrow in some scope. 8 bytes:
- * the table number and the handle, which is all exit needs to find the entry.
+ * A lender record: an own handle (spec profile: or a borrow handle) lent by
+ * lift_borrow in some scope. 8 bytes: the table number and the handle, which
+ * is all exit needs to find the entry.
  */
 typedef struct restab__lender {
     uint32_t table;
@@ -69,6 +84,7 @@ struct restab_tables {
     void *alloc_user;
     uint32_t limit;
     uint32_t max_lends;
+    restab_semantics semantics;
 
     uint32_t instances;
     uint32_t types;
@@ -109,6 +125,21 @@ static inline uint32_t restab__code_of(restab_resource resource)
 static inline restab_resource restab__resource_of(uint32_t code)
 {
     return code == RESTAB__HOST_CODE ? RESTAB_HOST : code;
+}
+
+static inline int restab__spec(const restab_tables *t)
+{
+    return t->semantics == RESTAB_SEMANTICS_SPEC;
+}
+
+/* The lend count of a live entry at slot index `at` of tab (spec profile
+   for borrows: the side array; the wasmtime profile never lends borrows). */
+static inline uint32_t restab__lends(const restab__table *tab, uint32_t at)
+{
+    const restab__slot *slot = &tab->slots[at];
+    if (restab__tag_kind(slot->tag) == RESTAB__KIND_OWN)
+        return slot->aux;
+    return tab->borrow_lends != NULL ? tab->borrow_lends[at] : 0;
 }
 
 /* The lender records of the scope at depth: [*first, *end). */

@@ -10,6 +10,12 @@
 
 /* ---- Observation ------------------------------------------------------ */
 
+restab_semantics restab_semantics_of(const restab_tables *t)
+{
+    return t != NULL && restab__spec(t) ? RESTAB_SEMANTICS_SPEC
+                                        : RESTAB_SEMANTICS_WASMTIME35;
+}
+
 uint32_t restab_table_count(const restab_tables *t)
 {
     return t == NULL ? 0 : t->instances + 1;
@@ -59,6 +65,7 @@ int restab_table_slot(const restab_tables *t, uint32_t table, uint32_t handle,
     case RESTAB__KIND_BORROW:
         info.kind = RESTAB_SLOT_BORROW;
         info.scope = slot->aux;
+        info.lends = restab__lends(tab, handle - 1);
         break;
     default:
         *out = info;
@@ -234,7 +241,10 @@ static int check_borrows(const restab_tables *t, char *msg, size_t msg_size)
     return 0;
 }
 
-/* The own slot a lender record names, or NULL when it names none. */
+/*
+ * The slot a lender record names, or NULL when it names none that may be
+ * lent: an own entry, or in the spec profile a borrow entry too.
+ */
 static const restab__slot *lender_slot(const restab_tables *t,
                                        const restab__lender *lender)
 {
@@ -244,17 +254,32 @@ static const restab__slot *lender_slot(const restab_tables *t,
     if (lender->handle == 0 || lender->handle > tab->len)
         return NULL;
     const restab__slot *slot = &tab->slots[lender->handle - 1];
-    return restab__tag_kind(slot->tag) == RESTAB__KIND_OWN ? slot : NULL;
+    uint32_t kind = restab__tag_kind(slot->tag);
+    int lendable = kind == RESTAB__KIND_OWN ||
+                   (kind == RESTAB__KIND_BORROW && restab__spec(t));
+    return lendable ? slot : NULL;
 }
 
-static int lends_mismatch(char *msg, size_t msg_size,
+/* The lend count of the entry a lender record names (lender_slot's). */
+static uint32_t lender_lends(const restab_tables *t,
+                             const restab__lender *lender)
+{
+    assert(lender_slot(t, lender) != NULL);
+    return restab__lends(&t->tables[lender->table], lender->handle - 1);
+}
+
+static int lends_mismatch(const restab_tables *t, char *msg, size_t msg_size,
                           const restab__lender *lender, uint32_t lends,
                           uint32_t naming)
 {
+    const restab__slot *slot = lender_slot(t, lender);
     return broken(msg, msg_size, 2,
-                  "table %u own handle %u has lends %u but %u lender records "
+                  "table %u %s handle %u has lends %u but %u lender records "
                   "name it",
-                  lender->table, lender->handle, lends, naming);
+                  lender->table,
+                  restab__tag_kind(slot->tag) == RESTAB__KIND_OWN ? "own"
+                                                                  : "borrow",
+                  lender->handle, lends, naming);
 }
 
 /*
@@ -294,9 +319,9 @@ static int check_lends_tallied(const restab_tables *t, char *msg,
     for (uint32_t at = 0; at < size; at++) {
         if (tally[at].count == 0)
             continue;
-        const restab__slot *slot = lender_slot(t, &tally[at].key);
-        if (slot->aux != tally[at].count)
-            return lends_mismatch(msg, msg_size, &tally[at].key, slot->aux,
+        uint32_t lends = lender_lends(t, &tally[at].key);
+        if (lends != tally[at].count)
+            return lends_mismatch(t, msg, msg_size, &tally[at].key, lends,
                                   tally[at].count);
     }
     return 0;
@@ -313,9 +338,38 @@ static int check_lends_slowly(const restab_tables *t, char *msg,
             naming += t->lenders[s].table == lender->table &&
                       t->lenders[s].handle == lender->handle;
         }
-        const restab__slot *slot = lender_slot(t, lender);
-        if (slot->aux != naming)
-            return lends_mismatch(msg, msg_size, lender, slot->aux, naming);
+        uint32_t lends = lender_lends(t, lender);
+        if (lends != naming)
+            return lends_mismatch(t, msg, msg_size, lender, lends, naming);
+    }
+    return 0;
+}
+
+/*
+ * Part of invariant 2 (spec profile): the side array of borrow lend counts
+ * covers every allocated slot and holds 0 for every slot that is not a
+ * borrow (which the inserts rely on). The wasmtime profile has none (and
+ * never reads one).
+ */
+static int check_borrow_lends(const restab_tables *t, uint32_t table,
+                              char *msg, size_t msg_size)
+{
+    const restab__table *tab = &t->tables[table];
+    if (!restab__spec(t))
+        return 0;
+    if (tab->cap > 0 && (tab->borrow_lends == NULL || tab->lends_cap < tab->cap))
+        return broken(msg, msg_size, 2,
+                      "table %u has borrow lend counts for %u slots, fewer "
+                      "than its %u",
+                      table, tab->lends_cap, tab->cap);
+    for (uint32_t i = 0; i < tab->lends_cap; i++) {
+        int borrow = i < tab->len && restab__tag_kind(tab->slots[i].tag) ==
+                                         RESTAB__KIND_BORROW;
+        if (!borrow && tab->borrow_lends[i] != 0)
+            return broken(msg, msg_size, 2,
+                          "table %u slot %u is not a borrow but has borrow "
+                          "lends %u",
+                          table, i + 1, tab->borrow_lends[i]);
     }
     return 0;
 }
@@ -343,9 +397,16 @@ static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
         if (lender_slot(t, lender) == NULL)
             return broken(msg, msg_size, 5,
                           "lender record %u names table %u handle %u, which is "
-                          "not a live own entry",
-                          r, lender->table, lender->handle);
+                          "not a live %sentry",
+                          r, lender->table, lender->handle,
+                          restab__spec(t) ? "" : "own ");
         records++;
+    }
+    /* The side arrays first: the tallies read them. */
+    for (uint32_t table = 0; table <= t->instances; table++) {
+        int failed = check_borrow_lends(t, table, msg, msg_size);
+        if (failed)
+            return failed;
     }
     int failed = records == 0           ? 0
                  : records <= TALLY_MAX ? check_lends_tallied(t, msg, msg_size)
@@ -357,15 +418,45 @@ static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
     for (uint32_t table = 0; table <= t->instances; table++) {
         const restab__table *tab = &t->tables[table];
         for (uint32_t i = 0; i < tab->len; i++) {
-            if (restab__tag_kind(tab->slots[i].tag) == RESTAB__KIND_OWN)
+            uint32_t kind = restab__tag_kind(tab->slots[i].tag);
+            if (kind == RESTAB__KIND_OWN)
                 lends += tab->slots[i].aux;
+            else if (kind == RESTAB__KIND_BORROW && tab->borrow_lends != NULL)
+                lends += tab->borrow_lends[i];
         }
     }
     if (lends != records)
         return broken(msg, msg_size, 2,
-                      "own entries hold %llu lends in all but there are %llu "
+                      "%s entries hold %llu lends in all but there are %llu "
                       "lender records",
+                      restab__spec(t) ? "own and borrow" : "own",
                       (unsigned long long)lends, (unsigned long long)records);
+    return 0;
+}
+
+/*
+ * Invariant 7 (spec profile): a lender record of the scope at depth d names
+ * an own entry or a borrow entry of a scope at depth <= d. Runs after
+ * invariants 2 and 5, so every record names a lendable entry.
+ */
+static int check_lender_depths(const restab_tables *t, char *msg,
+                               size_t msg_size)
+{
+    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
+        uint32_t first, end;
+        restab__scope_lenders(t, depth, &first, &end);
+        for (uint32_t r = first; r < end; r++) {
+            const restab__slot *slot = lender_slot(t, &t->lenders[r]);
+            assert(slot != NULL);
+            if (restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
+                slot->aux > depth)
+                return broken(msg, msg_size, 7,
+                              "lender record %u of scope %u names table %u "
+                              "borrow handle %u of the deeper scope %u",
+                              r, depth, t->lenders[r].table,
+                              t->lenders[r].handle, slot->aux);
+        }
+    }
     return 0;
 }
 
@@ -384,6 +475,8 @@ int restab_check(const restab_tables *t, char *msg, size_t msg_size)
         failed = check_borrows(t, msg, msg_size);
     for (uint32_t table = 0; table <= t->instances && !failed; table++)
         failed = check_placement(t, table, msg, msg_size);
+    if (!failed && restab__spec(t))
+        failed = check_lender_depths(t, msg, msg_size);
     return failed;
 }
 
@@ -443,6 +536,10 @@ static void dump_table(const restab_tables *t, uint32_t table,
         emit_resource(out, restab__tag_code(slot->tag));
         if (kind == RESTAB__KIND_OWN)
             emit(out, " rep %u lends %u\n", slot->rep, slot->aux);
+        else if (restab__spec(t))
+            /* Within the side array even in a broken state. */
+            emit(out, " rep %u scope %u lends %u\n", slot->rep, slot->aux,
+                 i < tab->lends_cap ? tab->borrow_lends[i] : 0);
         else
             emit(out, " rep %u scope %u\n", slot->rep, slot->aux);
     }
@@ -453,8 +550,9 @@ void restab_dump(const restab_tables *t, restab_write_fn write, void *user)
     if (t == NULL || write == NULL)
         return;
     const dump_out out = {write, user};
-    emit(&out, "restab: %u instances, %u types, limit %u, max lends %u\n",
-         t->instances, t->types, t->limit, t->max_lends);
+    emit(&out, "restab: %u instances, %u types, limit %u, max lends %u%s\n",
+         t->instances, t->types, t->limit, t->max_lends,
+         restab__spec(t) ? ", semantics spec" : "");
     for (uint32_t ty = 0; ty < t->types; ty++)
         emit(&out, "  t%u in instance %u\n", ty, t->type_instance[ty]);
     for (uint32_t table = 0; table <= t->instances; table++)

@@ -142,7 +142,7 @@ case "$mode" in
     need work scripts
     [ -f "$work/crash" ] || fail "no $work/crash (the catch step keeps it)"
     rm -f "$work/min" "$work/min.ops"
-    run "$scripts/minimize" --impl tinytab --build "$work/build" "$work/crash" "$work/min" ||
+    run "$scripts/minimize" --impl tinytab --build "$work/build" --time 10 "$work/crash" "$work/min" ||
       fail "scripts/minimize exited $?"
     [ -s "$work/min" ] || fail "scripts/minimize wrote no $work/min"
     [ -s "$work/min.ops" ] || fail "scripts/minimize wrote no $work/min.ops"

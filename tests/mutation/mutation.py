@@ -342,6 +342,9 @@ class Build:
             obj = os.path.join(outdir, f"test_{name}.o")
             cmd[cmd.index("-o") + 1] = obj
             cmd[-1] = os.path.join(ROOT, "tests", "unit", f"test_{name}.c")
+            if name == "check":
+                # as tests/unit/CMakeLists.txt: test_check sees the layout
+                cmd.insert(1, "-I" + os.path.join(ROOT, "lib", "src"))
             run_echoed(cmd, cwd=self.dir, quiet=True)
             self.unit_objects[name] = obj
 

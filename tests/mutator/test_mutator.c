@@ -23,13 +23,11 @@
 #include "mutator.h"
 #include "program.h"
 
-#include "../check.h"
+#include "test_support.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
@@ -138,7 +136,8 @@ static size_t distinct(uint64_t *hashes, size_t n)
 
 static int same_config(const program *a, const program *b)
 {
-    return a->instances == b->instances && a->types == b->types &&
+    return a->semantics == b->semantics && a->instances == b->instances &&
+           a->types == b->types &&
            a->limit == b->limit && a->max_lends == b->max_lends &&
            (a->types == 0 || memcmp(a->type_instance, b->type_instance,
                                     a->types * sizeof *a->type_instance) == 0);
@@ -148,6 +147,7 @@ static int same_config(const program *a, const program *b)
 
 typedef struct tally {
     unsigned long calls, grew, shrank, same_len_changed, config_changed;
+    unsigned long to_spec, to_wasmtime; /* profile flips */
 } tally;
 
 static void mutate_checked(const input *in, size_t max_size, unsigned seed,
@@ -168,16 +168,22 @@ static void mutate_checked(const input *in, size_t max_size, unsigned seed,
     rng = saved;
     size_t nb = LLVMFuzzerCustomMutator(b, size, max_size, seed);
     rng = after;
-    CHECK(na <= max_size, "output %zu > max_size %zu", na, max_size);
-    CHECK(na == nb && memcmp(a, b, na) == 0, "seed %u is not deterministic",
+    CHECKF(na <= max_size, "output %zu > max_size %zu", na, max_size);
+    CHECKF(na == nb && memcmp(a, b, na) == 0, "seed %u is not deterministic",
           seed);
 
     program before, got;
     program_init(&before);
     program_init(&got);
-    CHECK(decode_program(in->data, size, &rt_oracle, &before) == 0, "input decodes");
-    CHECK(decode_program(a, na, &rt_oracle, &got) == 0, "output decodes");
+    CHECKF(decode_program(in->data, size, &rt_oracle, &before) == 0, "input decodes");
+    CHECKF(decode_program(a, na, &rt_oracle, &got) == 0, "output decodes");
     t->calls++;
+    if (before.semantics != got.semantics) {
+        if (got.semantics == RT_SEMANTICS_SPEC)
+            t->to_spec++;
+        else
+            t->to_wasmtime++;
+    }
     if (!same_config(&before, &got))
         t->config_changed++;
     else if (got.len > before.len)
@@ -224,12 +230,16 @@ static void test_custom_mutator(void)
            "fallbacks\n",
            t.calls, t.grew, t.shrank, t.same_len_changed, t.config_changed,
            fallbacks);
-    CHECK(t.grew * 10 > t.calls, "insertions are common (%lu)", t.grew);
-    CHECK(t.shrank * 20 > t.calls, "deletions are common (%lu)", t.shrank);
-    CHECK(t.same_len_changed * 20 > t.calls, "in-place changes are common (%lu)",
+    CHECKF(t.grew * 10 > t.calls, "insertions are common (%lu)", t.grew);
+    CHECKF(t.shrank * 20 > t.calls, "deletions are common (%lu)", t.shrank);
+    CHECKF(t.same_len_changed * 20 > t.calls, "in-place changes are common (%lu)",
           t.same_len_changed);
-    CHECK(t.config_changed > 0, "configurations change sometimes");
-    CHECK(fallbacks * 10 > t.calls && fallbacks * 10 < t.calls * 4,
+    CHECKF(t.config_changed > 0, "configurations change sometimes");
+    printf("profile flips: %lu to spec, %lu to wasmtime35\n", t.to_spec,
+           t.to_wasmtime);
+    CHECKF(t.to_spec > 0 && t.to_wasmtime > 0,
+          "the profile flips both ways (%lu, %lu)", t.to_spec, t.to_wasmtime);
+    CHECKF(fallbacks * 10 > t.calls && fallbacks * 10 < t.calls * 4,
           "about one call in five falls back (%lu of %lu)", fallbacks, t.calls);
 }
 
@@ -251,7 +261,7 @@ static void test_diversity(void)
     size_t d = distinct(hashes, N);
     printf("diversity: %zu distinct outputs of %d from one %zu-byte seed\n", d,
            N, inputs[big].size);
-    CHECK(d * 10 >= N * 7, "%zu distinct of %d", d, N);
+    CHECKF(d * 10 >= N * 7, "%zu distinct of %d", d, N);
 }
 
 /* ---- (c): programs stay valid ------------------------------------------- */
@@ -262,21 +272,21 @@ static void test_programs_valid(void)
     for (size_t i = 0; i < input_count; i++) {
         program p;
         program_init(&p);
-        CHECK(decode_program(inputs[i].data, inputs[i].size, &rt_oracle, &p) == 0, "decodes");
+        CHECKF(decode_program(inputs[i].data, inputs[i].size, &rt_oracle, &p) == 0, "decodes");
         /* a chain of mutations on one program */
         for (uint64_t seed = 1; seed <= 60; seed++) {
             size_t first = 0;
-            CHECK(mutator_mutate_program(&p, seed * 7919u, &first) == 0, "mutates");
-            CHECK(first <= p.len || p.len == 0, "first %zu of %zu", first, p.len);
+            CHECKF(mutator_mutate_program(&p, seed * 7919u, &first) == 0, "mutates");
+            CHECKF(first <= p.len || p.len == 0, "first %zu of %zu", first, p.len);
             uint8_t *enc = NULL;
             size_t enc_size = 0;
             int status = encode_program(&p, &rt_oracle, &enc, &enc_size);
-            CHECK(status == 0, "input %zu, seed %llu: the program encodes", i,
+            CHECKF(status == 0, "input %zu, seed %llu: the program encodes", i,
                   (unsigned long long)seed);
             if (status == 0) {
                 program back;
                 program_init(&back);
-                CHECK(decode_program(enc, enc_size, &rt_oracle, &back) == 0 &&
+                CHECKF(decode_program(enc, enc_size, &rt_oracle, &back) == 0 &&
                           program_equal(&p, &back),
                       "input %zu, seed %llu: round trip", i,
                       (unsigned long long)seed);
@@ -285,8 +295,10 @@ static void test_programs_valid(void)
             }
             free(enc);
             mutations++;
-            if (p.len > 1500)
-                p.len = 1500; /* keep the chain fast */
+            /* Keep the chain fast: at most 1500 operations, repeats
+               counted. */
+            while (p.len > 0 && program_steps(&p) > 1500)
+                p.len--;
         }
         program_free(&p);
     }
@@ -309,15 +321,15 @@ static void test_cross_over(void)
                                              out, max, k);
         size_t m = LLVMFuzzerCustomCrossOver(a->data, a->size, b->data, b->size,
                                              again, max, k);
-        CHECK(n <= max, "crossover output %zu > %zu", n, max);
-        CHECK(n == m && memcmp(out, again, n) == 0, "crossover seed %u", k);
+        CHECKF(n <= max, "crossover output %zu > %zu", n, max);
+        CHECKF(n == m && memcmp(out, again, n) == 0, "crossover seed %u", k);
         program pa, q;
         program_init(&pa);
         program_init(&q);
-        CHECK(decode_program(out, n, &rt_oracle, &q) == 0, "crossover output decodes");
+        CHECKF(decode_program(out, n, &rt_oracle, &q) == 0, "crossover output decodes");
         (void)decode_program(a->data, a->size, &rt_oracle, &pa);
         if (max == sizeof out) {
-            CHECK(same_config(&pa, &q), "the configuration of the first");
+            CHECKF(same_config(&pa, &q), "the configuration of the first");
             changed += !program_equal(&pa, &q);
             total++;
         }
@@ -327,13 +339,13 @@ static void test_cross_over(void)
     }
     printf("crossover: %zu of %zu outputs differ from their first parent\n",
            changed, total);
-    CHECK(changed * 2 > total, "crossover changes programs (%zu)", changed);
+    CHECKF(changed * 2 > total, "crossover changes programs (%zu)", changed);
 }
 
 static void test_afl(void)
 {
     void *m1 = afl_custom_init(NULL, 7), *m2 = afl_custom_init(NULL, 7);
-    CHECK(m1 != NULL && m2 != NULL, "afl_custom_init");
+    CHECKF(m1 != NULL && m2 != NULL, "afl_custom_init");
     if (m1 == NULL || m2 == NULL)
         return;
     for (unsigned k = 0; k < 600 && input_count > 0; k++) {
@@ -345,8 +357,8 @@ static void test_afl(void)
                                     k % 3 ? add->data : NULL, add->size, max);
         size_t n2 = afl_custom_fuzz(m2, in->data, in->size, &o2,
                                     k % 3 ? add->data : NULL, add->size, max);
-        CHECK(o1 != NULL && n1 <= max, "afl output %zu <= %zu", n1, max);
-        CHECK(n1 == n2 && (n1 == 0 || memcmp(o1, o2, n1) == 0),
+        CHECKF(o1 != NULL && n1 <= max, "afl output %zu <= %zu", n1, max);
+        CHECKF(n1 == n2 && (n1 == 0 || memcmp(o1, o2, n1) == 0),
               "afl determinism at call %u", k);
         if (o1 != NULL)
             LLVMFuzzerTestOneInput(o1, n1);
@@ -368,7 +380,6 @@ int main(int argc, char **argv)
     test_programs_valid();
     test_cross_over();
     test_afl();
-    printf("%d checks, %d failures (%zu inputs)\n", checks, failures,
-           input_count);
-    return failures == 0 ? 0 : 1;
+    printf("%zu inputs\n", input_count);
+    return tst_finish("test_mutator");
 }

@@ -7,47 +7,24 @@
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 
+#include "count_alloc.h"
 #include "test_support.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
 
-typedef struct small_alloc {
-    size_t refused; /* requests above the cap */
-    size_t live;    /* blocks allocated and not freed */
-} small_alloc;
-
 /* The C allocator for blocks up to 1 MiB; larger requests fail. */
-static void *small_realloc(void *user, void *ptr, size_t old_size,
-                           size_t new_size)
-{
-    small_alloc *a = user;
-    (void)old_size;
-    if (new_size == 0) {
-        if (ptr != NULL)
-            a->live--;
-        free(ptr);
-        return NULL;
-    }
-    if (new_size > ((size_t)1 << 20)) {
-        a->refused++;
-        return NULL;
-    }
-    void *grown = realloc(ptr, new_size);
-    if (grown != NULL && ptr == NULL)
-        a->live++;
-    return grown;
-}
+#define SMALL_BLOCKS ((size_t)1 << 20)
 
 static restab_status create(uint32_t instances, uint32_t types,
-                            const uint32_t *type_instance, small_alloc *a)
+                            const uint32_t *type_instance, count_alloc *a)
 {
     restab_config cfg;
     restab_config_init(&cfg);
     cfg.instances = instances;
     cfg.types = types;
     cfg.type_instance = type_instance;
-    cfg.alloc = small_realloc;
+    cfg.alloc = count_alloc_fn;
     cfg.alloc_user = a;
     restab_tables *t = NULL;
     restab_status status = restab_create(&cfg, &t);
@@ -59,15 +36,15 @@ static restab_status create(uint32_t instances, uint32_t types,
 /* instances: UINT32_MAX - 2 is valid (its tables do not fit in memory). */
 static void test_instance_count_edge(void)
 {
-    small_alloc a = {0, 0};
+    count_alloc a = count_alloc_make(0, SMALL_BLOCKS);
     CHECK_STATUS(create(UINT32_MAX - 2, 0, NULL, &a), RESTAB_OUT_OF_MEMORY);
-    CHECK_EQ(a.refused, 1);
-    CHECK_EQ(a.live, 0);
-    a = (small_alloc){0, 0};
+    CHECK_EQ(a.failures, 1);
+    CHECK_EQ(a.live_blocks, 0);
+    a = count_alloc_make(0, SMALL_BLOCKS);
     CHECK_STATUS(create(UINT32_MAX - 1, 0, NULL, &a), RESTAB_INVALID_ARGUMENT);
     CHECK_STATUS(create(UINT32_MAX, 0, NULL, &a), RESTAB_INVALID_ARGUMENT);
-    CHECK_EQ(a.refused, 0);
-    CHECK_EQ(a.live, 0);
+    CHECK_EQ(a.failures, 0);
+    CHECK_EQ(a.live_blocks, 0);
 }
 
 /*
@@ -85,12 +62,12 @@ static void test_type_count_edge(void)
         return;
     }
     const uint32_t *zeros = map;
-    small_alloc a = {0, 0};
+    count_alloc a = count_alloc_make(0, SMALL_BLOCKS);
     CHECK_STATUS(create(1, RESTAB_MAX_TYPES + 1, zeros, &a), RESTAB_INVALID_ARGUMENT);
-    CHECK_EQ(a.refused, 0);
+    CHECK_EQ(a.failures, 0);
     CHECK_STATUS(create(1, RESTAB_MAX_TYPES, zeros, &a), RESTAB_OUT_OF_MEMORY);
-    CHECK_EQ(a.refused, 1);
-    CHECK_EQ(a.live, 0);
+    CHECK_EQ(a.failures, 1);
+    CHECK_EQ(a.live_blocks, 0);
     munmap(map, size);
 }
 

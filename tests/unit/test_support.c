@@ -73,8 +73,25 @@ restab_tables *tst_create_shaped(uint32_t instances, uint32_t types,
                                  const uint32_t *type_instance, uint32_t limit,
                                  uint32_t max_lends)
 {
+    return tst_create_profile(RESTAB_SEMANTICS_WASMTIME35, instances, types,
+                              type_instance, limit, max_lends);
+}
+
+restab_tables *tst_create_spec(uint32_t limit, uint32_t max_lends)
+{
+    static const uint32_t type_instance[] = {0, 0, 1};
+    return tst_create_profile(RESTAB_SEMANTICS_SPEC, 2, 3, type_instance,
+                              limit, max_lends);
+}
+
+restab_tables *tst_create_profile(restab_semantics semantics,
+                                  uint32_t instances, uint32_t types,
+                                  const uint32_t *type_instance,
+                                  uint32_t limit, uint32_t max_lends)
+{
     restab_config cfg;
     restab_config_init(&cfg);
+    cfg.semantics = semantics;
     cfg.instances = instances;
     cfg.types = types;
     cfg.type_instance = type_instance;
@@ -269,6 +286,20 @@ void tst_check_slot(tst_loc loc, const restab_tables *t, uint32_t table,
                    info.scope, extra);
 }
 
+void tst_check_borrow_lends(tst_loc loc, const restab_tables *t,
+                            uint32_t table, uint32_t handle,
+                            restab_resource res, uint32_t rep, uint32_t scope,
+                            uint32_t lends)
+{
+    tst_check_slot(loc, t, table, handle, RESTAB_SLOT_BORROW, res, rep, scope);
+    restab_slot_info info;
+    memset(&info, 0xee, sizeof info);
+    if (restab_table_slot(t, table, handle, &info) == 0)
+        tst_checkf(loc, info.lends == lends, "borrow lends",
+                   "table %u handle %u: got %u, want %u", table, handle,
+                   info.lends, lends);
+}
+
 /* ---- Snapshots -------------------------------------------------------- */
 
 static void *xcalloc(size_t n, size_t size)
@@ -301,7 +332,8 @@ void tst_snap_take(tst_snapshot *s, const restab_tables *t)
                 out->resource = info.resource;
                 out->rep = info.rep;
             }
-            if (info.kind == RESTAB_SLOT_OWN)
+            /* Borrows have lends in the spec profile (0 otherwise). */
+            if (info.kind == RESTAB_SLOT_OWN || info.kind == RESTAB_SLOT_BORROW)
                 out->lends = info.lends;
             if (info.kind == RESTAB_SLOT_BORROW)
                 out->scope = info.scope;

@@ -33,6 +33,8 @@ __attribute__((format(printf, 4, 5)))
 int tst_checkf(tst_loc loc, int ok, const char *expr, const char *fmt, ...);
 
 #define CHECK(expr) tst_check(TST_HERE, (expr) ? 1 : 0, #expr)
+/* CHECK with a printf-style explanation of the failure. */
+#define CHECKF(expr, ...) tst_checkf(TST_HERE, (expr) ? 1 : 0, #expr, __VA_ARGS__)
 
 /* a == b as unsigned 64-bit values, printing both on failure. */
 #define CHECK_EQ(a, b) tst_check_eq(TST_HERE, #a " == " #b, (uint64_t)(a), (uint64_t)(b))
@@ -73,6 +75,15 @@ restab_tables *tst_create(uint32_t limit, uint32_t max_lends);
 restab_tables *tst_create_shaped(uint32_t instances, uint32_t types,
                                  const uint32_t *type_instance, uint32_t limit,
                                  uint32_t max_lends);
+
+/* tst_create in the spec profile (RESTAB_SEMANTICS_SPEC). */
+restab_tables *tst_create_spec(uint32_t limit, uint32_t max_lends);
+
+/* tst_create_shaped with a profile. */
+restab_tables *tst_create_profile(restab_semantics semantics,
+                                  uint32_t instances, uint32_t types,
+                                  const uint32_t *type_instance,
+                                  uint32_t limit, uint32_t max_lends);
 
 /* ---- Operations that must succeed ------------------------------------- */
 /* Each checks the status and restab_check(); returns the result (0 after a
@@ -143,6 +154,9 @@ restab_status tst_run(restab_tables *t, tst_op op, restab_resource res,
     tst_check_slot(TST_HERE, (t), (table), (h), RESTAB_SLOT_OWN, (res), (rep), (lends))
 #define CHECK_BORROW(t, table, h, res, rep, scope)                             \
     tst_check_slot(TST_HERE, (t), (table), (h), RESTAB_SLOT_BORROW, (res), (rep), (scope))
+/* A borrow slot with its scope and its lends (spec profile). */
+#define CHECK_BORROW_LENT(t, table, h, res, rep, scope, lends)                 \
+    tst_check_borrow_lends(TST_HERE, (t), (table), (h), (res), (rep), (scope), (lends))
 #define CHECK_FREE(t, table, h)                                                \
     tst_check_slot(TST_HERE, (t), (table), (h), RESTAB_SLOT_FREE, 0, 0, 0)
 
@@ -150,6 +164,11 @@ restab_status tst_run(restab_tables *t, tst_op op, restab_resource res,
 void tst_check_slot(tst_loc loc, const restab_tables *t, uint32_t table,
                     uint32_t handle, restab_slot_kind kind, restab_resource res,
                     uint32_t rep, uint32_t extra);
+
+void tst_check_borrow_lends(tst_loc loc, const restab_tables *t,
+                            uint32_t table, uint32_t handle,
+                            restab_resource res, uint32_t rep, uint32_t scope,
+                            uint32_t lends);
 
 /* ---- Snapshots -------------------------------------------------------- */
 
