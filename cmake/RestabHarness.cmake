@@ -58,7 +58,8 @@ target_include_directories(restab_impl_interface INTERFACE ${_rh}/harness/includ
 add_library(restab_harness_core STATIC
   ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
   ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c
-  ${_rh}/harness/prefix.c ${_rh}/harness/count_alloc.c)
+  ${_rh}/harness/prefix.c ${_rh}/harness/count_alloc.c
+  ${_rh}/harness/signature.c)
 target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
 restab_target_defaults(restab_harness_core)

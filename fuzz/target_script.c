@@ -56,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p.len > 4096)
             p.len = 4096;
         run_options opt = fuzz_run_options();
+        opt.target = "script";
         status = reprint_matches(&p);
         if (status == 0)
             status = run_script(&p, &opt);

@@ -3,6 +3,7 @@
  */
 #include "diff.h"
 
+#include "signature.h"
 #include "text_buffer.h"
 
 #include <inttypes.h>
@@ -62,13 +63,19 @@ static int slot_equal(const rt_slot *a, const rt_slot *b)
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(printf, 4, 5)))
 #endif
-static int differ(char *what, size_t size, const char *fmt, ...)
+/* Writes "[KIND] sentence": report() takes the kind (the signature's last
+   field, signature.h) from the brackets. */
+static int differ(char *what, size_t size, const char *kind, const char *fmt,
+                  ...)
 {
+    int n = snprintf(what, size, "[%s] ", kind);
+    if (n < 0 || (size_t)n >= size)
+        return -1;
     va_list args;
     va_start(args, fmt);
-    vsnprintf(what, size, fmt, args);
+    vsnprintf(what + n, size - (size_t)n, fmt, args);
     va_end(args);
     return -1;
 }
@@ -80,14 +87,14 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
     uint32_t sut_size = d->sut->table_size(d->sut_self, table);
     uint32_t model_size = d->model->table_size(d->model_self, table);
     if (sut_size != model_size)
-        return differ(what, size,
+        return differ(what, size, "state:table-size",
                       "table %" PRIu32 " has %" PRIu32 " slots in %s but %" PRIu32
                       " in %s",
                       table, sut_size, a, model_size, b);
     uint32_t sut_next = d->sut->table_next(d->sut_self, table);
     uint32_t model_next = d->model->table_next(d->model_self, table);
     if (sut_next != model_next)
-        return differ(what, size,
+        return differ(what, size, "state:table-next",
                       "table %" PRIu32 "'s next handle is %" PRIu32
                       " in %s but %" PRIu32 " in %s",
                       table, sut_next, a, model_next, b);
@@ -96,7 +103,7 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
     rt_slot past = {RT_FREE, 0, 0, 0, 0};
     if (d->sut->table_slot(d->sut_self, table, sut_size + 1, &past) != -1 ||
         d->sut->table_slot(d->sut_self, table, 0, &past) != -1)
-        return differ(what, size,
+        return differ(what, size, "interface:table_slot",
                       "%s's table_slot broke the interface: it describes a "
                       "slot of table %" PRIu32 " at handle 0 or past its size "
                       "%" PRIu32,
@@ -105,7 +112,7 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
         rt_slot x = {RT_FREE, 0, 0, 0, 0}, y = {RT_FREE, 0, 0, 0, 0};
         if (d->sut->table_slot(d->sut_self, table, h, &x) != 0 ||
             d->model->table_slot(d->model_self, table, h, &y) != 0)
-            return differ(what, size,
+            return differ(what, size, "state:slot-unobservable",
                           "table %" PRIu32 " handle %" PRIu32
                           " cannot be observed though it is below the size",
                           table, h);
@@ -113,7 +120,7 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
             char sx[64], sy[64];
             describe_slot(&x, sx, sizeof sx);
             describe_slot(&y, sy, sizeof sy);
-            return differ(what, size,
+            return differ(what, size, "state:slot",
                           "table %" PRIu32 " handle %" PRIu32
                           " is %s in %s but %s in %s",
                           table, h, sx, a, sy, b);
@@ -131,14 +138,14 @@ static int compare_scope(const diff *d, uint32_t depth, int all, char *what,
     uint32_t x = d->sut->scope_borrow_count(d->sut_self, depth);
     uint32_t y = d->model->scope_borrow_count(d->model_self, depth);
     if (x != y)
-        return differ(what, size,
+        return differ(what, size, "state:borrow-count",
                       "scope %" PRIu32 " has borrow count %" PRIu32
                       " in %s but %" PRIu32 " in %s",
                       depth, x, a, y, b);
     x = d->sut->scope_lender_count(d->sut_self, depth);
     y = d->model->scope_lender_count(d->model_self, depth);
     if (x != y)
-        return differ(what, size,
+        return differ(what, size, "state:lender-count",
                       "scope %" PRIu32 " has %" PRIu32
                       " lender records in %s but %" PRIu32 " in %s",
                       depth, x, a, y, b);
@@ -147,7 +154,7 @@ static int compare_scope(const diff *d, uint32_t depth, int all, char *what,
         int ra = d->sut->scope_lender(d->sut_self, depth, i, &ta, &ha);
         int rb = d->model->scope_lender(d->model_self, depth, i, &tb, &hb);
         if (ra != 0 || rb != 0 || ta != tb || ha != hb)
-            return differ(what, size,
+            return differ(what, size, "state:lender-record",
                           "scope %" PRIu32 " lender record %" PRIu32
                           " is table %" PRIu32 " handle %" PRIu32
                           " in %s but table %" PRIu32 " handle %" PRIu32
@@ -171,7 +178,7 @@ static int compare_states(const diff *d, const op *o, int full, char *what,
     uint32_t x = d->sut->scope_count(d->sut_self);
     uint32_t y = d->model->scope_count(d->model_self);
     if (x != y)
-        return differ(what, size,
+        return differ(what, size, "state:scope-count",
                       "%" PRIu32 " scopes are active in %s but %" PRIu32
                       " in %s",
                       x, d->sut->name, y, d->model->name);
@@ -218,15 +225,55 @@ static int run_checkers(const diff *d, int model_too, char *what, size_t size)
             continue;
         msg[0] = '\0';
         int broken = impls[i]->check(selves[i], msg, sizeof msg);
-        if (broken != 0)
-            return differ(what, size, "%s's integrity check failed: %s",
+        if (broken != 0) {
+            /* Which invariant: restab's messages start "invariant N:",
+               others' first words stand for it. */
+            char kind[64], slug[48];
+            unsigned number = 0;
+            if (sscanf(msg, "invariant %u", &number) == 1)
+                snprintf(slug, sizeof slug, "invariant-%u", number);
+            else
+                signature_slug(msg, 4, slug, sizeof slug);
+            snprintf(kind, sizeof kind, "%s:%s", i == 0 ? "check" : "model-check",
+                     slug[0] != '\0' ? slug : "failed");
+            return differ(what, size, kind, "%s's integrity check failed: %s",
                           impls[i]->name, msg);
+        }
     }
     return 0;
 }
 
+/* The signature line of a report (signature.h): the target, the failing
+   step's operation, and `kind`, or the bracketed kind that starts `what`
+   (which then moves past it). */
+static void write_signature(const diff *d, const char *kind, const char **what)
+{
+    char buf[SIGNATURE_MAX];
+    const char *w = *what;
+    if (kind == NULL && w[0] == '[' && strchr(w, ']') != NULL) {
+        size_t n = (size_t)(strchr(w, ']') - w - 1);
+        if (n >= sizeof buf)
+            n = sizeof buf - 1;
+        memcpy(buf, w + 1, n);
+        buf[n] = '\0';
+        kind = buf;
+        w = strchr(w, ']') + 1;
+        while (*w == ' ')
+            w++;
+        *what = w;
+    }
+    const char *step_op = !d->ended && d->steps > 0
+                         ? op_name(d->p->ops[d->steps - 1].code)
+                     : d->ended ? "end"
+                                : "create";
+    fprintf(d->report, SIGNATURE_PREFIX "%s %s %s\n",
+            d->target != NULL ? d->target : "ops", step_op,
+            kind != NULL ? kind : "failed");
+}
+
 static void report(diff *d, const op_result *sut_result,
-                   const op_result *model_result, const char *what)
+                   const op_result *model_result, const char *kind,
+                   const char *what)
 {
     FILE *out = d->report;
     d->failed = 1;
@@ -236,7 +283,11 @@ static void report(diff *d, const op_result *sut_result,
             d->sut->name, d->model->name);
     if (d->input != NULL)
         fprintf(out, "input: %s\n", d->input);
-    if (d->steps > 0) {
+    write_signature(d, kind, &what);
+    if (d->ended) {
+        fprintf(out, "failing step: the final comparison, after step %zu\n",
+                d->steps);
+    } else if (d->steps > 0) {
         char line[OP_TEXT_MAX];
         op_format(&d->p->ops[d->steps - 1], line, sizeof line);
         fprintf(out, "failing step: %zu (%s)\n", d->steps, line);
@@ -275,6 +326,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->sweep_interval = DIFF_FULL_EVERY;
     d->state_bound = 0;
     d->failed = 0;
+    d->ended = 0;
     d->addressed_len = 0;
     d->sut_ext = NULL;
     d->sut_caps = 0;
@@ -291,7 +343,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
 
     char what[WHAT_MAX];
     if (d->addressed == NULL || d->is_addressed == NULL) {
-        report(d, NULL, NULL, "the harness ran out of memory");
+        report(d, NULL, NULL, "harness-out-of-memory", "the harness ran out of memory");
         return -1;
     }
     rt_config cfg = program_config(p);
@@ -299,7 +351,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     if (model_status != RT_OK) {
         snprintf(what, sizeof what, "%s could not create the table set: %s",
                  model->name, rt_status_name(model_status));
-        report(d, NULL, NULL, what);
+        report(d, NULL, NULL, "model-create-failed", what);
         return -1;
     }
     cfg.alloc = alloc;
@@ -317,7 +369,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
         snprintf(what, sizeof what,
                  "%s could not create the table set (%s) though %s could",
                  sut->name, rt_status_name(sut_status), model->name);
-        report(d, NULL, NULL, what);
+        report(d, NULL, NULL, "create-failed", what);
         return -1;
     }
     d->sut_caps = (sut->table_size != NULL ? RT_CAN_OBSERVE : 0u) |
@@ -333,14 +385,15 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
         d->batch_results = malloc(DIFF_BATCH * sizeof *d->batch_results);
         if (d->batch_ops == NULL || d->batch_model == NULL ||
             d->batch_results == NULL) {
-            report(d, NULL, NULL, "the harness ran out of memory");
+            report(d, NULL, NULL, "harness-out-of-memory",
+                   "the harness ran out of memory");
             return -1;
         }
         d->batching = 1;
     }
     if (run_checkers(d, 1, what, sizeof what) != 0 ||
         compare_states(d, NULL, 1, what, sizeof what) != 0) {
-        report(d, NULL, NULL, what);
+        report(d, NULL, NULL, NULL, what);
         return -1;
     }
     return 0;
@@ -369,7 +422,10 @@ static int report_misbehaviour(diff *d, const op *o, const op_result *sut,
     snprintf(what, sizeof what, "%s's %s broke the interface: it %s",
              sut_broke ? d->sut->name : d->model->name, op_function(o->code),
              sut_broke ? sut->misbehaviour : model->misbehaviour);
-    report(d, sut, model, what);
+    char kind[64];
+    snprintf(kind, sizeof kind, "%s:%s",
+             sut_broke ? "interface" : "model-interface", op_function(o->code));
+    report(d, sut, model, kind, what);
     return -1;
 }
 
@@ -377,10 +433,18 @@ int diff_step(diff *d, const op *o, op_result *model_result)
 {
     char what[WHAT_MAX];
     if (d->record != NULL && program_push(d->record, *o) != 0) {
-        report(d, NULL, NULL, "the harness ran out of memory");
+        report(d, NULL, NULL, "harness-out-of-memory", "the harness ran out of memory");
         return -1;
     }
     d->steps++;
+    if (d->announce != NULL) {
+        /* Before the step runs, so a crash inside it still names it
+           (signature.h, RESTAB_ANNOUNCE_STEPS). */
+        char line[OP_TEXT_MAX];
+        op_format(o, line, sizeof line);
+        fprintf(d->announce, SIGNATURE_STEP_PREFIX "%zu: %s\n", d->steps, line);
+        fflush(d->announce);
+    }
     if (op_takes_resource(o->code)) {
         uint32_t table = table_of(d->p, o->resource);
         if (!d->is_addressed[table]) {
@@ -413,6 +477,8 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         return -1;
     if (!result_equal(&sut_result, &model)) {
         report(d, &sut_result, &model,
+               injected ? "results-differ-after-injected-failure"
+                        : "results-differ",
                injected ? "the results differ (an allocation failed during "
                           "this step)"
                         : "the results differ");
@@ -435,10 +501,19 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         d->steps_since_full = 0;
         d->sweep_interval = next_interval(d);
     }
+    int checked = sweep || (small && few_tables);
     if ((sweep && run_checkers(d, 0, what, sizeof what) != 0) ||
-        (small && few_tables && run_checkers(d, 1, what, sizeof what) != 0) ||
-        compare_states(d, o, sweep || small, what, sizeof what) != 0) {
-        report(d, &sut_result, &model, what);
+        (small && few_tables && run_checkers(d, 1, what, sizeof what) != 0)) {
+        report(d, &sut_result, &model, NULL, what);
+        return -1;
+    }
+    if (compare_states(d, o, sweep || small, what, sizeof what) != 0) {
+        /* A state that differs between checker runs: when the checker
+           finds a broken invariant in it, that names the failure, as it
+           would have in a smaller state (so one bug keeps one signature). */
+        char broken[WHAT_MAX];
+        int use_check = !checked && run_checkers(d, 0, broken, sizeof broken) != 0;
+        report(d, &sut_result, &model, NULL, use_check ? broken : what);
         return -1;
     }
     return 0;
@@ -493,11 +568,12 @@ static int batch_run(diff *d, const char *last_what)
         if (report_misbehaviour(d, o, &r, &d->batch_model[i]) != 0)
             return -1;
         if (!result_equal(&r, &d->batch_model[i])) {
-            report(d, &r, &d->batch_model[i], "the results differ");
+            report(d, &r, &d->batch_model[i], "results-differ",
+                   "the results differ");
             return -1;
         }
         if (i + 1 == len && last_what != NULL) {
-            report(d, &r, &d->batch_model[i], last_what);
+            report(d, &r, &d->batch_model[i], NULL, last_what);
             return -1;
         }
     }
@@ -510,7 +586,8 @@ int diff_queue(diff *d, const op *o, op_result *model_result)
     if (!d->batching)
         return diff_step(d, o, model_result);
     if (d->record != NULL && program_push(d->record, *o) != 0) {
-        report(d, NULL, NULL, "the harness ran out of memory");
+        report(d, NULL, NULL, "harness-out-of-memory",
+                   "the harness ran out of memory");
         return -1;
     }
     d->steps++;
@@ -557,9 +634,10 @@ int diff_end(diff *d)
         status = -1;
     if (!d->failed && d->sut_self != NULL && d->model_self != NULL) {
         char what[WHAT_MAX];
+        d->ended = 1;
         if (run_checkers(d, 1, what, sizeof what) != 0 ||
             compare_states(d, NULL, 1, what, sizeof what) != 0) {
-            report(d, NULL, NULL, what);
+            report(d, NULL, NULL, NULL, what);
             status = -1;
         }
     }

@@ -39,6 +39,8 @@ typedef struct diff {
     const char *replay_tool; /* the command the report says reruns it */
     FILE *report;       /* where the failure report goes (stderr) */
     FILE *trace;        /* when set, each step is echoed as "op => result" */
+    FILE *announce;     /* when set, each step is named before it runs */
+    const char *target; /* the signature's target kind ("ops" when NULL) */
     /* Allocation-failure runs: when set, a step of the implementation under
        test may end in out-of-memory if *alloc_failures grew during it; the
        model then skips the step and the states must still agree. */
@@ -66,6 +68,7 @@ typedef struct diff {
     op_result *batch_model;         /* [DIFF_BATCH] the model's results */
     rt_batch_result *batch_results; /* [DIFF_BATCH] */
     size_t batch_len;
+    int ended; /* diff_end's comparison is running */
 } diff;
 
 /*

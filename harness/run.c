@@ -4,6 +4,9 @@
 #include "run.h"
 
 #include "decode.h"
+#include "signature.h"
+
+#include <stdlib.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +31,18 @@ static int finish(diff *d, const run_options *opt, int status)
     msg[0] = '\0';
     if (opt->sut->final_check(d->sut_self, msg, sizeof msg) == 0)
         return 0;
-    if (opt->report != NULL)
-        fprintf(opt->report, "==== restab harness: %s's final check: %s ====\n%s%s\n",
+    if (opt->report != NULL) {
+        char slug[96];
+        signature_slug(msg, 8, slug, sizeof slug);
+        fprintf(opt->report, "==== restab harness: %s's final check: %s ====\n%s%s%s"
+                SIGNATURE_PREFIX "%s end final-check:%s\n",
                 opt->sut->name, msg,
                 opt->input != NULL ? "input: " : "",
-                opt->input != NULL ? opt->input : "");
+                opt->input != NULL ? opt->input : "",
+                opt->input != NULL ? "\n" : "",
+                d->target != NULL ? d->target : "ops",
+                slug[0] != '\0' ? slug : "failed");
+    }
     return -1;
 }
 
@@ -43,6 +53,12 @@ static void start(diff *d, const run_options *opt)
     d->report = opt->report;
     d->trace = opt->trace;
     d->alloc_failures = opt->alloc_failures;
+    /* The allocation-failure target is the one that counts failures. */
+    d->target = opt->target != NULL       ? opt->target
+                : opt->alloc_failures != NULL ? "oom"
+                                              : "ops";
+    /* Set by the replay tool's --signature for its child (signature.h). */
+    d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
 }
 
 /* The profile an input of profile `want` runs in on sut: its own, or the

@@ -25,6 +25,9 @@ typedef struct run_options {
     /* 1: run the implementation under test's final_check (when it has
        one) on the state after the last step, when every step agreed. */
     int final_check;
+    /* The target kind that signatures name (signature.h): NULL for "oom"
+       when alloc_failures is set, else "ops". */
+    const char *target;
 } run_options;
 
 /* Options for sut against model, reporting to stderr, no final check. */

@@ -9,18 +9,30 @@
  *       against the oracle, printing "op => result" per step.
  *   <impl>-replay --print FILE
  *       Prints the .ops script that a binary input decodes to.
- *   <impl>-replay --encode FILE.ops [OUT]
+ *   <impl>-replay --encode FILE.ops|- [OUT]
  *       Writes the binary input that decodes to the script (default OUT:
  *       FILE with .ops replaced by .bin).
+ *   <impl>-replay --signature FILE [--target KIND] [--exec TARGET_BINARY]
+ *       Prints the input's crash signature (harness/signature.h): runs it
+ *       in a child process (this tool's differential run, or the given fuzz
+ *       target) and reads the harness report, or the sanitizer's, from the
+ *       child's standard error. Exit 1 when it fails, 0 when it passes.
+ *
+ * Inputs: a file whose name ends in ".ops" (and "-" for --script and
+ * --encode) is an .ops script, anything else a binary fuzz input
+ * (fuzz/FORMAT.md); --verbose says which.
  *
  * Exit status: 0 success, 1 a difference or broken invariant was found,
  * 2 bad arguments or unreadable / malformed input.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <signal.h>
+
 #include "decode.h"
 #include "corruptions.h"
 #include "files.h"
+#include "signature.h"
 #include "prefix.h"
 #include "text_buffer.h"
 #include "oracle.h"
@@ -32,6 +44,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* The program's name in messages and the usage text (argv[0]'s base). */
 static const char *prog = "replay";
@@ -41,9 +55,11 @@ static void print_usage(FILE *out)
     fprintf(out,
             "usage: %s --script FILE.ops|- [--verbose] [--impl %s|oracle]\n"
             "       %s [--quiet] FILE|DIR...\n"
-            "       %s [--target ops|oom|corrupt] --print FILE\n"
-            "       %s --encode [--fail-at N] FILE.ops [OUT]\n",
-            prog, fuzz_sut()->name, prog, prog, prog);
+            "       %s [--target ops|oom|corrupt] --print FILE [--verbose]\n"
+            "       %s --encode [--fail-at N] FILE.ops|- [OUT]\n"
+            "       %s --signature FILE [--target ops|oom|script|corrupt] "
+            "[--exec TARGET_BINARY]\n",
+            prog, fuzz_sut()->name, prog, prog, prog, prog);
 }
 
 enum { EXIT_FOUND = 1, EXIT_USAGE = 2 };
@@ -90,7 +106,33 @@ static int load_script(const char *path, program *p)
     }
     char err[512];
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        fprintf(stderr, "%s:1: starts with a UTF-8 byte order mark; save "
+                        "it without one\n", name);
+        free(text);
+        program_free(p);
+        return EXIT_USAGE;
+    }
     int status = program_parse(text, size, name, p, err, sizeof err);
+    if (status != 0) {
+        /* "unexpected 'new' after 'new'": several operations on one line,
+           which is the likelier mistake to name. */
+        unsigned long line = 0;
+        const char *word = strstr(err, "unexpected '");
+        int is_op = 0;
+        if (word != NULL && strstr(err, "' after '") != NULL) {
+            word += strlen("unexpected '");
+            size_t n = strcspn(word, "'");
+            for (int c = 0; c < OP_COUNT && !is_op; c++)
+                is_op = strlen(op_name((op_code)c)) == n &&
+                        strncmp(op_name((op_code)c), word, n) == 0;
+        }
+        if (is_op && strncmp(err, name, strlen(name)) == 0 &&
+            sscanf(err + strlen(name), ":%lu:", &line) == 1)
+            snprintf(err, sizeof err, "%s:%lu: expected one operation per "
+                                      "line (another operation follows on "
+                                      "the same line)", name, line);
+    }
     free(text);
     if (status != 0) {
         fprintf(stderr, "%s\n", err);
@@ -146,10 +188,36 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
 }
 
 
-/* A byte input of a target kind (its prefix, then the program) as an .ops
-   script. */
-static int print_mode(const char *path, prefix_kind kind)
+/* The input rule shared by every mode and script: ".ops" is text. */
+static int is_script(const char *path)
 {
+    return has_suffix(path, ".ops");
+}
+
+static void say_kind(const char *path, int verbose)
+{
+    if (verbose)
+        fprintf(stderr, "%s: reading '%s' as %s (by its name: .ops is a "
+                        "script, anything else binary)\n",
+                prog, path, is_script(path) ? "an .ops script" : "a binary input");
+}
+
+/* An input as an .ops script: a script as parsed, a byte input of a
+   target kind with its prefix as the kind's directive. */
+static int print_mode(const char *path, prefix_kind kind, int verbose)
+{
+    say_kind(path, verbose);
+    if (is_script(path)) {
+        program p;
+        program_init(&p);
+        int status = load_script(path, &p);
+        if (status != 0)
+            return status;
+        printf("# parsed from %s\n", path);
+        program_print(&p, p.len, text_write_file, stdout);
+        program_free(&p);
+        return 0;
+    }
     size_t size = 0;
     char *data = read_all(path, &size);
     if (data == NULL)
@@ -229,6 +297,16 @@ static int encode_mode(const char *path, const char *out_path, long fail_at)
     }
     program_free(&p);
     char *derived = NULL;
+    if (out_path == NULL && strcmp(path, "-") == 0) {
+        /* A script from standard input: the binary to standard output. */
+        int ok = !isatty(1) && fwrite(bytes, 1, size, stdout) == size &&
+                 fflush(stdout) == 0;
+        if (!ok)
+            fprintf(stderr, "%s: give OUT for a script from standard input "
+                            "(or redirect standard output to a file)\n", prog);
+        free(bytes);
+        return ok ? 0 : EXIT_USAGE;
+    }
     if (out_path == NULL) {
         size_t n = strlen(path);
         size_t stem = has_suffix(path, ".ops") ? n - 4 : n;
@@ -258,6 +336,139 @@ static int encode_mode(const char *path, const char *out_path, long fail_at)
     return ok ? 0 : EXIT_USAGE;
 }
 
+/* The target kind of a fuzz target's file name: NAME_ops -> ops. */
+static const char *kind_of(const char *bin)
+{
+    static const char *const kinds[] = {"ops_mut", "ops", "oom", "script",
+                                        "corrupt"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "_%s", kinds[i]);
+        if (has_suffix(bin, suffix))
+            return i == 0 ? "ops" : kinds[i];
+    }
+    return NULL;
+}
+
+/* Appends options to a sanitizer's environment variable (later ones win). */
+static void add_options(const char *var, const char *extra)
+{
+    const char *old = getenv(var);
+    size_t n = (old != NULL ? strlen(old) : 0) + strlen(extra) + 2;
+    char *value = malloc(n);
+    if (value == NULL)
+        return;
+    snprintf(value, n, "%s%s%s", old != NULL ? old : "",
+             old != NULL && old[0] != '\0' ? ":" : "", extra);
+    setenv(var, value, 1);
+    free(value);
+}
+
+/*
+ * --signature: runs the input in a child (a sanitizer report ends the
+ * process, so it cannot be caught in this one) and reads its standard
+ * error. The child announces each step before it runs it, so a crash
+ * inside an operation still names the operation.
+ */
+static int signature_mode(const char *path, const char *target,
+                          const char *exec_bin, int verbose)
+{
+    if (exec_bin != NULL && target == NULL)
+        target = kind_of(exec_bin);
+    if (target == NULL)
+        target = "ops";
+    if (exec_bin == NULL && strcmp(target, "ops") != 0) {
+        fprintf(stderr, "%s: --signature --target %s needs --exec with the "
+                        "%s target's executable\n", prog, target, target);
+        return EXIT_USAGE;
+    }
+    char err[512];
+    size_t size = 0;
+    char *data = files_read(path, &size, err, sizeof err);
+    if (data == NULL) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return EXIT_USAGE;
+    }
+    free(data);
+    say_kind(path, verbose && exec_bin == NULL);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
+        return EXIT_USAGE;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (pid == 0) {
+        setenv("RESTAB_ANNOUNCE_STEPS", "1", 1);
+        add_options("ASAN_OPTIONS", "symbolize=1:abort_on_error=1");
+        add_options("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:symbolize=1");
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        if (freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        if (exec_bin != NULL)
+            execl(exec_bin, exec_bin, path, (char *)NULL);
+        else
+            execl("/proc/self/exe", prog, "--quiet", path, (char *)NULL);
+        fprintf(stderr, "%s: cannot run %s: %s\n", prog,
+                exec_bin != NULL ? exec_bin : "/proc/self/exe", strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    signature_scan scan;
+    signature_scan_init(&scan);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while (in != NULL && (len = getline(&line, &cap, in)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n')
+            line[len - 1] = '\0';
+        signature_scan_line(&scan, line);
+        if (verbose && strncmp(line, SIGNATURE_STEP_PREFIX,
+                               strlen(SIGNATURE_STEP_PREFIX)) != 0)
+            fprintf(stderr, "  | %s\n", line);
+    }
+    free(line);
+    if (in != NULL)
+        fclose(in);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    char fallback[32];
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
+        fprintf(stderr, "%s: '%s' passes: no signature\n", prog, path);
+        return 0;
+    }
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) >= 126) {
+        fprintf(stderr, "%s: could not run the input (status %d)\n", prog,
+                WEXITSTATUS(wstatus));
+        return EXIT_USAGE;
+    }
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_USAGE &&
+        exec_bin == NULL && scan.harness[0] == '\0') {
+        fprintf(stderr, "%s: could not read '%s'\n", prog, path);
+        return EXIT_USAGE;
+    }
+    if (WIFSIGNALED(wstatus))
+        snprintf(fallback, sizeof fallback, "%s",
+                 WTERMSIG(wstatus) == SIGALRM ? "timeout" : "signal");
+    else
+        snprintf(fallback, sizeof fallback, "exit-%d", WEXITSTATUS(wstatus));
+    if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) != SIGALRM)
+        snprintf(fallback, sizeof fallback, "signal-%d", WTERMSIG(wstatus));
+    char sig[SIGNATURE_MAX];
+    signature_scan_result(&scan, target, fallback, sig, sizeof sig);
+    printf("%s\n", sig);
+    return EXIT_FOUND;
+}
+
 static int run_file(const char *path, int quiet)
 {
     run_options opt = fuzz_run_options();
@@ -267,7 +478,7 @@ static int run_file(const char *path, int quiet)
     if (!quiet)
         printf("# %s\n", path);
     int status;
-    if (has_suffix(path, ".ops")) {
+    if (is_script(path)) {
         program p;
         program_init(&p);
         status = load_script(path, &p);
@@ -311,6 +522,7 @@ static int run_walked(const char *path, void *user)
 int main(int argc, char **argv)
 {
     const char *script = NULL, *print = NULL, *encode = NULL, *encode_out = NULL;
+    const char *signature = NULL, *target = NULL, *exec_bin = NULL;
     prefix_kind kind = PREFIX_NONE;
     long fail_at = -1;
     const char *slash = strrchr(argv[0], '/');
@@ -325,6 +537,29 @@ int main(int argc, char **argv)
             encode = argv[++i];
             if (i + 1 < argc && argv[i + 1][0] != '-')
                 encode_out = argv[++i];
+        } else if (strcmp(arg, "--signature") == 0 ||
+                   strcmp(arg, "--target") == 0 || strcmp(arg, "--exec") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            const char *value = argv[++i];
+            if (arg[2] == 's')
+                signature = value;
+            else if (arg[2] == 'e')
+                exec_bin = value;
+            else {
+                /* A kind, or a target's name ending in one (restab_oom). */
+                const char *under = strrchr(value, '_');
+                const char *word = under != NULL ? under + 1 : value;
+                if (strcmp(value, "ops_mut") == 0 ||
+                    files_has_suffix(value, "_ops_mut"))
+                    word = "ops";
+                if (strcmp(word, "ops") != 0 && strcmp(word, "oom") != 0 &&
+                    strcmp(word, "script") != 0 && strcmp(word, "corrupt") != 0)
+                    return usage_error("unknown target kind '%s' (ops, oom, "
+                                       "script or corrupt)", value);
+                target = word;
+                kind = prefix_of_target(word);
+            }
         } else if (strcmp(arg, "--script") == 0 || strcmp(arg, "--print") == 0 ||
             strcmp(arg, "--impl") == 0) {
             if (i + 1 >= argc)
@@ -341,19 +576,6 @@ int main(int argc, char **argv)
             else
                 return usage_error("unknown implementation '%s' (%s or oracle)",
                                    value, fuzz_sut()->name);
-        } else if (strcmp(arg, "--target") == 0) {
-            if (i + 1 >= argc)
-                return usage_error("'%s' needs a value", arg);
-            const char *value = argv[++i];
-            const char *under = strrchr(value, '_');
-            const char *word = under != NULL ? under + 1 : value;
-            if (strcmp(value, "ops_mut") == 0 || files_has_suffix(value, "_ops_mut"))
-                word = "ops";
-            if (strcmp(word, "ops") != 0 && strcmp(word, "oom") != 0 &&
-                strcmp(word, "corrupt") != 0 && strcmp(word, "script") != 0)
-                return usage_error("unknown target '%s' (ops, oom, corrupt "
-                                   "or script)", value);
-            kind = prefix_of_target(word);
         } else if (strcmp(arg, "--fail-at") == 0) {
             char *end = NULL;
             if (i + 1 >= argc)
@@ -375,18 +597,42 @@ int main(int argc, char **argv)
             break;
         }
     }
+    /* Options may follow the mode's file ("--print FILE --verbose"). */
+    if (first_path < argc && (print != NULL || signature != NULL || script != NULL)) {
+        for (int i = first_path; i < argc; i++) {
+            if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
+                verbose = 1;
+            else if ((strcmp(argv[i], "--target") == 0 ||
+                      strcmp(argv[i], "--exec") == 0) && i + 1 < argc) {
+                if (argv[i][2] == 'e')
+                    exec_bin = argv[i + 1];
+                else
+                    target = argv[i + 1];
+                i++;
+            } else
+                return usage_error("unexpected '%s'", argv[i]);
+        }
+        first_path = argc;
+    }
     int modes = (script != NULL) + (print != NULL) + (encode != NULL) +
-                (first_path < argc);
+                (signature != NULL) + (first_path < argc);
     if (modes != 1)
         return usage_error("%s", modes == 0 ? "nothing to do"
                                             : "give one of --script, --print, "
-                                              "--encode or input files");
+                                              "--encode, --signature or input "
+                                              "files");
+    if (exec_bin != NULL && signature == NULL)
+        return usage_error("--exec goes with --signature");
+    if (target != NULL && signature == NULL && print == NULL)
+        return usage_error("--target goes with --signature or --print");
     if (encode != NULL)
         return encode_mode(encode, encode_out, fail_at);
     if (script != NULL)
         return script_mode(script, impl, verbose);
     if (print != NULL)
-        return print_mode(print, kind);
+        return print_mode(print, kind, verbose);
+    if (signature != NULL)
+        return signature_mode(signature, target, exec_bin, verbose);
 
     int status = 0;
     walk w = {quiet, 0};
