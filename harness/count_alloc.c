@@ -28,7 +28,8 @@ void *count_alloc_fn(void *user, void *ptr, size_t old_size, size_t new_size)
     count_alloc *a = user;
     block_header *block = ptr == NULL ? NULL : (block_header *)ptr - 1;
     /* lua_Alloc style: old_size means something only for a block. */
-    if (block != NULL && block->size != old_size)
+    if (block != NULL ? block->size != old_size
+                      : a->zero_for_new && old_size != 0)
         a->bad_size++;
     if (new_size == 0) {
         if (block != NULL) {

@@ -18,7 +18,11 @@ typedef struct count_alloc {
     size_t live_bytes;
     size_t live_blocks;
     unsigned long bad_size; /* frees and resizes of a block whose old_size
-                               was not its size */
+                               was not its size (with zero_for_new, also
+                               allocations whose old_size was not 0) */
+    int zero_for_new;       /* 1: a NULL ptr must come with old_size 0, as
+                               restab's allocator contract says (lua_Alloc
+                               lets others pass anything there) */
 } count_alloc;
 
 /* A count_alloc with nothing counted, failing nothing. */

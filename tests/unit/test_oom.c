@@ -219,6 +219,7 @@ static void run_scenario(const char *name, const shape *sh,
 
     /* the clean run: the number of allocations and the final state */
     count_alloc clean = count_alloc_make(0, 0);
+    clean.zero_for_new = 1;
     cfg.alloc = count_alloc_fn;
     cfg.alloc_user = &clean;
     restab_tables *t = NULL;
@@ -243,6 +244,7 @@ static void run_scenario(const char *name, const shape *sh,
     /* one run per allocation, failing that one */
     for (unsigned long n = 1; n <= allocs + 1; n++) {
         count_alloc a = count_alloc_make(0, 0);
+        a.zero_for_new = 1;
         a.fail_at = n;
         cfg.alloc_user = &a;
         restab_tables *const unset = (restab_tables *)&a; /* never a set */
@@ -337,6 +339,7 @@ static void test_default_allocator(void)
 static void test_destroy_live(void)
 {
     count_alloc a = count_alloc_make(0, 0);
+    a.zero_for_new = 1;
     restab_config cfg;
     restab_config_init(&cfg);
     static const uint32_t types[] = {0, 1};
