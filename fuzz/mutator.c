@@ -323,8 +323,8 @@ static int pick_operand(const program *p, size_t at, op *o, rng *r)
 /* A random operation that fits at position at. */
 /* Repeat counts the mutator picks: about the sizes where implementations
    change strategy (fuzz/FORMAT.md, the repeat prefix). */
-static const uint32_t repeat_choices[] = {2,  3,  4,  8,   9,   16,   17,  32,
-                                          33, 64, 65, 256, 257, 1024, 1025};
+static const uint32_t repeat_choices[] = {2,  3,  4,  8,  9,   16,  17, 32,
+                                          33, 64, 65, 100, 256, 257, 1025};
 
 /* A repeat count for o (0: once), one time in six; `again` one in four. */
 static void random_repeat(op *o, rng *r)

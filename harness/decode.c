@@ -84,8 +84,8 @@ static const op_code nibble_code[16] = {
    strategy (a power of two and one past it). */
 #define REPEAT_NIBBLE 15u
 #define REPEAT_EXPLICIT 15u
-static const uint32_t repeat_counts[15] = {2,  3,  4,   8,   9,    16,   17,  32,
-                                           33, 64, 65,  256, 257, 1024, 1025};
+static const uint32_t repeat_counts[15] = {2,  3,  4,  5,   8,   9,   16, 17,
+                                           32, 33, 64, 65, 100, 256, 257};
 
 static uint8_t code_nibble(op_code code)
 {
@@ -422,10 +422,10 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
             repeat = repeat_counts[m];
             same = 0;
         } else if (read_le(&rd, 2, &value)) {
-            /* Bit 15: every repetition keeps the operand (`again`). */
+            /* Bit 15: every repetition keeps the operand (`again`); the
+               count is 2 + the low 10 bits (2 .. 1025). */
             same = value >> 15;
-            repeat = value & 0x7FFFu;
-            repeat = repeat < 2 ? 2 : repeat;
+            repeat = 2u + (value & 0x3FFu);
         } else {
             d->done = 1;
             return 0;
@@ -768,7 +768,7 @@ int encode_program(const program *p, const rt_impl *model, uint8_t **out,
             }
             buf[len++] = (uint8_t)(REPEAT_NIBBLE | (m << 4));
             if (m == REPEAT_EXPLICIT)
-                put_le(buf, &len, o->repeat | (o->same ? 0x8000u : 0u), 2);
+                put_le(buf, &len, (o->repeat - 2u) | (o->same ? 0x8000u : 0u), 2);
         }
         if (!op_takes_resource(o->code)) {
             buf[len++] = nibble;

@@ -33,7 +33,7 @@
 #define OPF_REP 2u      /* the operand is a rep (else a handle) */
 #define OPF_TABLE 4u    /* may change a table's size or next handle */
 #define OPF_SCOPE 8u    /* may change a scope's counts or lender records */
-#define OPF_GROWS 16u   /* on success adds a slot or a lender record */
+#define OPF_GROWS 16u   /* on success adds a slot, a lender record or a scope */
 #define OP_MAP(X)                                                              \
     X(NEW, "new", "resource_new",                                              \
       OPF_RESOURCE | OPF_REP | OPF_TABLE | OPF_GROWS)                          \
@@ -46,7 +46,7 @@
     X(LIFT_OWN, "lift_own", "lift_own", OPF_RESOURCE | OPF_TABLE)              \
     X(LIFT_BORROW, "lift_borrow", "lift_borrow",                               \
       OPF_RESOURCE | OPF_SCOPE | OPF_GROWS)                                    \
-    X(ENTER, "enter", "call_enter", OPF_SCOPE)                                 \
+    X(ENTER, "enter", "call_enter", OPF_SCOPE | OPF_GROWS)                     \
     X(EXIT, "exit", "call_exit", OPF_SCOPE)
 
 typedef enum op_code {
@@ -70,8 +70,9 @@ typedef struct op {
     uint32_t same;   /* 1: every repetition has the same operand */
 } op;
 
-/* The most operations one repeat stands for (a byte input's whole budget). */
-#define PROGRAM_MAX_REPEAT 4096u
+/* The most operations one repeat stands for: one past 1024, the largest
+   size boundary the byte format aims at (fuzz/FORMAT.md). */
+#define PROGRAM_MAX_REPEAT 1025u
 
 typedef struct program {
     rt_semantics semantics;
