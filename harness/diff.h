@@ -50,6 +50,8 @@ typedef struct diff {
     uint32_t *addressed;
     uint8_t *is_addressed; /* [instances + 1] */
     uint32_t addressed_len;
+    int pooled; /* the arrays are diff.c's kept ones (diff_end gives them
+                   back) */
     size_t steps_since_full;
     size_t sweep_interval;
     size_t state_bound; /* at least the slots plus lender records */
