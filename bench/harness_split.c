@@ -71,6 +71,7 @@ static uint64_t clock_ns(void)
 
 #ifdef RESTAB_HARNESS_SPLIT
 uint64_t split_ns[SPLIT_PARTS];
+uint64_t split_counts[SPLIT_COUNTS];
 
 uint64_t split_clock(void)
 {
@@ -79,6 +80,19 @@ uint64_t split_clock(void)
 #endif
 
 static uint64_t final_ns;
+
+/* The time spent so far in each part, then in the final probe. */
+static void part_times(uint64_t *out)
+{
+#ifdef RESTAB_HARNESS_SPLIT
+    for (int p = 0; p < SPLIT_PARTS; p++)
+        out[p] = split_ns[p];
+#else
+    for (int p = 0; p < SPLIT_PARTS; p++)
+        out[p] = 0;
+#endif
+    out[SPLIT_PARTS] = final_ns;
+}
 
 /* rt_restab's final check, timed. */
 static int timed_final_check(void *self, char *msg, size_t msg_size)
@@ -200,13 +214,23 @@ int main(int argc, char **argv)
     run_options opt = run_defaults(&sut, &rt_oracle);
     opt.final_check = 1;
     uint64_t large_ns = 0, small_ns = 0;
+    /* Per class (0: the rest, 1: large configurations): the parts, then
+       the final probe. */
+    uint64_t parts[2][SPLIT_PARTS + 1];
+    memset(parts, 0, sizeof parts);
     for (int r = 0; r < rounds; r++) {
         for (size_t i = 0; i < input_count; i++) {
+            uint64_t before[SPLIT_PARTS + 1];
+            part_times(before);
             uint64_t t0 = clock_ns();
             if (run_bytes(inputs[i].data, inputs[i].size, &opt) != 0)
                 fail("an input failed");
             uint64_t t = clock_ns() - t0;
             *(inputs[i].large ? &large_ns : &small_ns) += t;
+            uint64_t after[SPLIT_PARTS + 1];
+            part_times(after);
+            for (int p = 0; p <= SPLIT_PARTS; p++)
+                parts[inputs[i].large != 0][p] += after[p] - before[p];
         }
     }
     double runs = (double)input_count * rounds;
@@ -222,19 +246,33 @@ int main(int argc, char **argv)
                ((double)(input_count - large_count) * rounds) / 1e3);
     printf("exec/s: %.0f\n", 1e6 / per);
 #ifdef RESTAB_HARNESS_SPLIT
-    static const char *const names[SPLIT_PARTS] = {
-        "library", "oracle", "checkers", "compares", "setup"};
-    double rest = total - (double)final_ns;
-    printf("split (us per input):");
-    for (int p = 0; p < SPLIT_PARTS; p++) {
-        printf(" %s %.1f (%.0f%%),", names[p],
-               (double)split_ns[p] / runs / 1e3,
-               100.0 * (double)split_ns[p] / total);
-        rest -= (double)split_ns[p];
+    static const char *const names[SPLIT_PARTS + 1] = {
+        "library", "oracle", "checkers", "compares", "setup", "final probe"};
+    const char *const classes[3] = {"all", "the rest", "large"};
+    for (int c = 0; c < 3; c++) {
+        double n = c == 0   ? runs
+                   : c == 1 ? (double)(input_count - large_count) * rounds
+                            : (double)large_count * rounds;
+        double sum = c == 0 ? total : (double)(c == 1 ? small_ns : large_ns);
+        if (n == 0)
+            continue;
+        double rest = sum;
+        printf("split, %s (us per input):", classes[c]);
+        for (int p = 0; p <= SPLIT_PARTS; p++) {
+            uint64_t ns = c == 0 ? parts[0][p] + parts[1][p] : parts[c - 1][p];
+            printf(" %s %.1f (%.0f%%),", names[p], (double)ns / n / 1e3,
+                   100.0 * (double)ns / sum);
+            rest -= (double)ns;
+        }
+        printf(" decode and runner %.1f (%.0f%%)\n", rest / n / 1e3,
+               100.0 * rest / sum);
     }
-    printf(" final probe %.1f (%.0f%%), decode and runner %.1f (%.0f%%)\n",
-           (double)final_ns / runs / 1e3, 100.0 * (double)final_ns / total,
-           rest / runs / 1e3, 100.0 * rest / total);
+    printf("per input: %.1f steps, %.1f implementation checks, %.1f model "
+           "checks, %.1f full compares\n",
+           (double)split_counts[SPLIT_STEPS] / runs,
+           (double)split_counts[SPLIT_SUT_CHECKS] / runs,
+           (double)split_counts[SPLIT_MODEL_CHECKS] / runs,
+           (double)split_counts[SPLIT_FULL_COMPARES] / runs);
 #endif
     for (size_t i = 0; i < input_count; i++)
         free(inputs[i].data);

@@ -202,6 +202,7 @@ static int compare_states(const diff *d, const op *o, int full, char *what,
                       " in %s",
                       x, d->sut->name, y, d->model->name);
     if (full) {
+        SPLIT_COUNT(SPLIT_FULL_COMPARES);
         for (uint32_t i = 0; i < d->addressed_len; i++) {
             if (compare_table(d, d->addressed[i], 1, what, size) != 0)
                 return -1;
@@ -237,6 +238,7 @@ static int run_checkers(const diff *d, int model_too, char *what, size_t size)
         if (impls[i]->check == NULL || (i == 0 && !(d->sut_caps & RT_CAN_CHECK)))
             continue;
         msg[0] = '\0';
+        SPLIT_COUNT(i == 0 ? SPLIT_SUT_CHECKS : SPLIT_MODEL_CHECKS);
         int broken = impls[i]->check(selves[i], msg, sizeof msg);
         if (broken != 0)
             return differ(what, size, "%s's integrity check failed: %s",
@@ -508,6 +510,7 @@ int diff_step(diff *d, const op *o, op_result *model_result)
        that sweeps cost O(1) per step; the integrity checkers walk every
        table, so configurations with many tables wait for the sweeps. */
     d->steps_since_full++;
+    SPLIT_COUNT(SPLIT_STEPS);
     int sweep = skip_model || d->steps_since_full >= d->sweep_interval;
     int small = d->state_bound <= DIFF_SMALL_STATE;
     int few_tables = d->p->instances < DIFF_SMALL_STATE;
@@ -515,12 +518,13 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         d->steps_since_full = 0;
         d->sweep_interval = next_interval(d);
     }
+    /* While small (and with few tables) both checkers run after every
+       step; a sweep runs the implementation's, once even when both run. */
+    int both = small && few_tables;
     int differs = 0;
-    if (sweep || (small && few_tables))
+    if (sweep || both)
         SPLIT(SPLIT_CHECKERS,
-              differs = (sweep && run_checkers(d, 0, what, sizeof what) != 0) ||
-                        (small && few_tables &&
-                         run_checkers(d, 1, what, sizeof what) != 0));
+              differs = run_checkers(d, both, what, sizeof what) != 0);
     if (!differs)
         SPLIT(SPLIT_COMPARES,
               differs = compare_states(d, o, sweep || small, what,

@@ -18,8 +18,19 @@ typedef enum split_part {
     SPLIT_PARTS
 } split_part;
 
+/* Counted events: checker calls on each side, state comparisons. */
+typedef enum split_count {
+    SPLIT_SUT_CHECKS,
+    SPLIT_MODEL_CHECKS,
+    SPLIT_FULL_COMPARES, /* every slot of every addressed table */
+    SPLIT_STEPS,
+    SPLIT_COUNTS
+} split_count;
+
 #ifdef RESTAB_HARNESS_SPLIT
 extern uint64_t split_ns[SPLIT_PARTS];
+extern uint64_t split_counts[SPLIT_COUNTS];
+#define SPLIT_COUNT(what) (split_counts[what]++)
 uint64_t split_clock(void);
 #define SPLIT(part, statement)                                                 \
     do {                                                                       \
@@ -28,6 +39,7 @@ uint64_t split_clock(void);
         split_ns[part] += split_clock() - split_t0_;                           \
     } while (0)
 #else
+#define SPLIT_COUNT(what) ((void)0)
 #define SPLIT(part, statement)                                                 \
     do {                                                                       \
         statement;                                                             \

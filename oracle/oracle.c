@@ -68,13 +68,15 @@ typedef struct oracle {
     uint32_t num_scopes;
     size_t scopes_cap;
     /* Counters for the checker (o_check), kept between calls so that a
-       check allocates nothing once the state stops growing. */
+       check allocates nothing once the state stops growing; and
+       table_index's memory. Mutable even where the oracle is const. */
     struct tally *tally;
 } oracle;
 
 typedef struct tally {
     uint32_t *count;
     size_t cap;
+    size_t last_table; /* table_index's last answer, tried first */
 } tally;
 
 /* ---- growing arrays ---------------------------------------------------- */
@@ -139,11 +141,15 @@ static int scope_reserve_lender(borrow_scope *s)
 /* Position of table `number` in o->tables, or o->num_tables when absent. */
 static size_t table_index(const oracle *o, uint32_t number)
 {
-    size_t i;
+    size_t i = o->tally->last_table;
 
+    /* Observation asks for one table's slots in a row: try the last one. */
+    if (i < o->num_tables && o->tables[i].number == number)
+        return i;
     for (i = 0; i < o->num_tables; i++)
         if (o->tables[i].number == number)
             break;
+    o->tally->last_table = i;
     return i;
 }
 
