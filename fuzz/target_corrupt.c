@@ -943,8 +943,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     program_init(&prog);
     prefix_names names = corruption_names();
     size_t skip = prefix_read(PREFIX_CORRUPT, &names, data, size, &prog);
-    if (skip == SIZE_MAX)
+    if (skip == SIZE_MAX) {
+        program_free(&prog);
         return 0;
+    }
     corruption c = (corruption)(data[0] % CORRUPT_COUNT);
     uint32_t pick = prog.corrupt_victim;
     if (decode_program(data + skip, size - skip, &rt_oracle, &prog) != 0) {
