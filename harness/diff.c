@@ -4,6 +4,7 @@
 #include "diff.h"
 
 #include "signature.h"
+#include "split.h"
 #include "text_buffer.h"
 
 #include <inttypes.h>
@@ -165,10 +166,35 @@ static int compare_scope(const diff *d, uint32_t depth, int all, char *what,
 }
 
 /*
+ * The tables no operation addressed must be empty in the implementation
+ * under test (size 0, next handle 1); the model's are by construction
+ * (it creates a table on its first insertion, and an insertion goes to the
+ * table of the operation's resource, which is then addressed). Two calls a
+ * table instead of a full comparison with the model: this is the only walk
+ * over every declared table, and it runs once, at the end.
+ */
+static int compare_untouched(const diff *d, char *what, size_t size)
+{
+    if (!(d->sut_caps & RT_CAN_OBSERVE))
+        return 0;
+    for (uint32_t table = 0; table <= d->p->instances; table++) {
+        if (d->is_addressed[table])
+            continue;
+        if ((d->sut->table_size(d->sut_self, table) != 0 ||
+             d->sut->table_next(d->sut_self, table) != 1) &&
+            compare_table(d, table, 1, what, size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
  * Compares observable states: with `full`, every slot of every addressed
- * table (all tables when `o` is NULL, at the start and the end) and every
- * scope; otherwise the sizes of the table the operation addressed and the
- * top scope, which is where a step's effects show first.
+ * table and every scope; otherwise the sizes of the table the operation
+ * addressed and the top scope, which is where a step's effects show first.
+ * At the start (`o` NULL, nothing addressed yet) that leaves the scope
+ * counts: a table is compared from the step that first addresses it, and
+ * the others once, at the end (compare_untouched).
  */
 static int compare_states(const diff *d, const op *o, int full, char *what,
                           size_t size)
@@ -182,14 +208,9 @@ static int compare_states(const diff *d, const op *o, int full, char *what,
                       "%" PRIu32 " scopes are active in %s but %" PRIu32
                       " in %s",
                       x, d->sut->name, y, d->model->name);
-    if (full && o == NULL) {
-        for (uint32_t table = 0; table <= d->p->instances; table++) {
-            if (compare_table(d, table, 1, what, size) != 0)
-                return -1;
-        }
-    }
     if (full) {
-        for (uint32_t i = 0; o != NULL && i < d->addressed_len; i++) {
+        SPLIT_COUNT(SPLIT_FULL_COMPARES);
+        for (uint32_t i = 0; i < d->addressed_len; i++) {
             if (compare_table(d, d->addressed[i], 1, what, size) != 0)
                 return -1;
         }
@@ -224,6 +245,7 @@ static int run_checkers(const diff *d, int model_too, char *what, size_t size)
         if (impls[i]->check == NULL || (i == 0 && !(d->sut_caps & RT_CAN_CHECK)))
             continue;
         msg[0] = '\0';
+        SPLIT_COUNT(i == 0 ? SPLIT_SUT_CHECKS : SPLIT_MODEL_CHECKS);
         int broken = impls[i]->check(selves[i], msg, sizeof msg);
         if (broken != 0) {
             /* Which invariant: restab's messages start "invariant N:",
@@ -311,6 +333,63 @@ static void report(diff *d, const op_result *sut_result,
     fflush(out);
 }
 
+/* The addressed-table arrays, kept from one run to the next (diff_end
+   clears the entries its run set, so each run starts from all zero): one
+   allocation for a campaign instead of two per input, which for the
+   largest configurations (65,537 tables) were most of the setup. Used by
+   one diff at a time; a diff begun while another runs gets its own. */
+static struct {
+    uint32_t *addressed;
+    uint8_t *is_addressed;
+    size_t cap;
+    int taken;
+} pool;
+
+/* Points d's addressed-table arrays at room for `tables` tables. 0, or -1
+   when out of memory. */
+static int take_addressed(diff *d, size_t tables)
+{
+    d->addressed = NULL;
+    d->is_addressed = NULL;
+    d->pooled = !pool.taken;
+    if (!d->pooled) {
+        d->addressed = malloc(tables * sizeof *d->addressed);
+        d->is_addressed = calloc(tables, 1);
+        return d->addressed != NULL && d->is_addressed != NULL ? 0 : -1;
+    }
+    if (pool.cap < tables) {
+        free(pool.addressed);
+        free(pool.is_addressed);
+        pool.addressed = malloc(tables * sizeof *pool.addressed);
+        pool.is_addressed = calloc(tables, 1);
+        pool.cap = pool.addressed != NULL && pool.is_addressed != NULL ? tables : 0;
+    }
+    if (pool.cap == 0) {
+        d->pooled = 0;
+        return -1;
+    }
+    pool.taken = 1;
+    d->addressed = pool.addressed;
+    d->is_addressed = pool.is_addressed;
+    return 0;
+}
+
+static void give_back_addressed(diff *d)
+{
+    if (d->pooled) {
+        for (uint32_t i = 0; i < d->addressed_len; i++)
+            d->is_addressed[d->addressed[i]] = 0;
+        pool.taken = 0;
+    } else {
+        free(d->addressed);
+        free(d->is_addressed);
+    }
+    d->pooled = 0;
+    d->addressed_len = 0;
+    d->addressed = NULL;
+    d->is_addressed = NULL;
+}
+
 int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
                const program *p, program *record, rt_alloc_fn alloc,
                void *alloc_user)
@@ -337,17 +416,14 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->batch_len = 0;
     if (record != NULL)
         record->len = 0;
-    size_t tables = (size_t)p->instances + 1;
-    d->addressed = malloc(tables * sizeof *d->addressed);
-    d->is_addressed = calloc(tables, 1);
-
     char what[WHAT_MAX];
-    if (d->addressed == NULL || d->is_addressed == NULL) {
+    if (take_addressed(d, (size_t)p->instances + 1) != 0) {
         report(d, NULL, NULL, "harness-out-of-memory", "the harness ran out of memory");
         return -1;
     }
     rt_config cfg = program_config(p);
-    rt_status model_status = model->create(&cfg, &d->model_self);
+    rt_status model_status;
+    SPLIT(SPLIT_SETUP, model_status = model->create(&cfg, &d->model_self));
     if (model_status != RT_OK) {
         snprintf(what, sizeof what, "%s could not create the table set: %s",
                  model->name, rt_status_name(model_status));
@@ -358,7 +434,8 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     cfg.alloc_user = alloc_user;
     unsigned long failures_before =
         d->alloc_failures != NULL ? *d->alloc_failures : 0;
-    rt_status sut_status = sut->create(&cfg, &d->sut_self);
+    rt_status sut_status;
+    SPLIT(SPLIT_SETUP, sut_status = sut->create(&cfg, &d->sut_self));
     if (sut_status == RT_OUT_OF_MEMORY && d->alloc_failures != NULL &&
         *d->alloc_failures != failures_before) {
         model->destroy(d->model_self);
@@ -391,8 +468,12 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
         }
         d->batching = 1;
     }
-    if (run_checkers(d, 1, what, sizeof what) != 0 ||
-        compare_states(d, NULL, 1, what, sizeof what) != 0) {
+    int differs;
+    SPLIT(SPLIT_CHECKERS, differs = run_checkers(d, 1, what, sizeof what));
+    if (differs == 0)
+        SPLIT(SPLIT_COMPARES,
+              differs = compare_states(d, NULL, 1, what, sizeof what));
+    if (differs != 0) {
         report(d, NULL, NULL, NULL, what);
         return -1;
     }
@@ -454,7 +535,8 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     }
     unsigned long failures_before =
         d->alloc_failures != NULL ? *d->alloc_failures : 0;
-    op_result sut_result = op_run(d->sut, d->sut_self, o);
+    op_result sut_result;
+    SPLIT(SPLIT_LIBRARY, sut_result = op_run(d->sut, d->sut_self, o));
     int injected = d->alloc_failures != NULL &&
                    *d->alloc_failures != failures_before;
     op_result model = {RT_OUT_OF_MEMORY, RESULT_NONE, 0, NULL};
@@ -462,7 +544,7 @@ int diff_step(diff *d, const op *o, op_result *model_result)
        must leave its state as the model's is before the step. */
     int skip_model = injected && sut_result.status == RT_OUT_OF_MEMORY;
     if (!skip_model)
-        model = op_run(d->model, d->model_self, o);
+        SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
     *model_result = model;
 
     if (d->trace != NULL) {
@@ -494,6 +576,7 @@ int diff_step(diff *d, const op *o, op_result *model_result)
        that sweeps cost O(1) per step; the integrity checkers walk every
        table, so configurations with many tables wait for the sweeps. */
     d->steps_since_full++;
+    SPLIT_COUNT(SPLIT_STEPS);
     int sweep = skip_model || d->steps_since_full >= d->sweep_interval;
     int small = d->state_bound <= DIFF_SMALL_STATE;
     int few_tables = d->p->instances < DIFF_SMALL_STATE;
@@ -501,13 +584,21 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         d->steps_since_full = 0;
         d->sweep_interval = next_interval(d);
     }
-    int checked = sweep || (small && few_tables);
-    if ((sweep && run_checkers(d, 0, what, sizeof what) != 0) ||
-        (small && few_tables && run_checkers(d, 1, what, sizeof what) != 0)) {
+    /* While small (and with few tables) both checkers run after every
+       step; a sweep runs the implementation's, once even when both run. */
+    int both = small && few_tables;
+    int checked = sweep || both;
+    int differs = 0;
+    if (checked)
+        SPLIT(SPLIT_CHECKERS,
+              differs = run_checkers(d, both, what, sizeof what) != 0);
+    if (differs) {
         report(d, &sut_result, &model, NULL, what);
         return -1;
     }
-    if (compare_states(d, o, sweep || small, what, sizeof what) != 0) {
+    SPLIT(SPLIT_COMPARES,
+          differs = compare_states(d, o, sweep || small, what, sizeof what) != 0);
+    if (differs) {
         /* A state that differs between checker runs: when the checker
            finds a broken invariant in it, that names the failure, as it
            would have in a smaller state (so one bug keeps one signature). */
@@ -598,7 +689,8 @@ int diff_queue(diff *d, const op *o, op_result *model_result)
             d->addressed[d->addressed_len++] = table;
         }
     }
-    op_result model = op_run(d->model, d->model_self, o);
+    op_result model;
+    SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
     *model_result = model;
     rt_batch_op *b = &d->batch_ops[d->batch_len];
     b->code = (uint32_t)o->code;
@@ -635,20 +727,24 @@ int diff_end(diff *d)
     if (!d->failed && d->sut_self != NULL && d->model_self != NULL) {
         char what[WHAT_MAX];
         d->ended = 1;
-        if (run_checkers(d, 1, what, sizeof what) != 0 ||
-            compare_states(d, NULL, 1, what, sizeof what) != 0) {
+        int differs;
+        SPLIT(SPLIT_CHECKERS, differs = run_checkers(d, 1, what, sizeof what));
+        if (differs == 0)
+            SPLIT(SPLIT_COMPARES,
+                  differs = compare_states(d, NULL, 1, what, sizeof what) ||
+                            compare_untouched(d, what, sizeof what));
+        if (differs != 0) {
             report(d, NULL, NULL, NULL, what);
             status = -1;
         }
     }
     if (d->sut_self != NULL)
-        d->sut->destroy(d->sut_self);
+        SPLIT(SPLIT_SETUP, d->sut->destroy(d->sut_self));
     if (d->model_self != NULL)
-        d->model->destroy(d->model_self);
+        SPLIT(SPLIT_SETUP, d->model->destroy(d->model_self));
     d->sut_self = NULL;
     d->model_self = NULL;
-    free(d->addressed);
-    free(d->is_addressed);
+    give_back_addressed(d);
     free(d->batch_ops);
     free(d->batch_model);
     free(d->batch_results);
@@ -656,7 +752,5 @@ int diff_end(diff *d)
     d->batch_model = NULL;
     d->batch_results = NULL;
     d->batch_len = 0;
-    d->addressed = NULL;
-    d->is_addressed = NULL;
     return d->failed ? -1 : status;
 }

@@ -46,12 +46,16 @@ typedef struct diff {
        model then skips the step and the states must still agree. */
     const unsigned long *alloc_failures;
     /* The tables operations have addressed so far, in first-use order:
-       per-step comparisons cover these, the final one every table. An
-       entry put in the wrong table still shows, as missing from the
-       addressed one. */
+       every comparison covers these; the final one also checks that every
+       other table is empty in the implementation under test (the model's
+       are by construction; fuzz/FORMAT.md, "Checking policy"). An entry
+       put in the wrong table still shows, as missing from the addressed
+       one. The arrays are diff.c's, kept across runs. */
     uint32_t *addressed;
     uint8_t *is_addressed; /* [instances + 1] */
     uint32_t addressed_len;
+    int pooled; /* the arrays are diff.c's kept ones (diff_end gives them
+                   back) */
     size_t steps_since_full;
     size_t sweep_interval;
     size_t state_bound; /* at least the slots plus lender records */

@@ -67,7 +67,17 @@ typedef struct oracle {
     borrow_scope *scopes; /* scopes[0] is the outermost */
     uint32_t num_scopes;
     size_t scopes_cap;
+    /* Counters for the checker (o_check), kept between calls so that a
+       check allocates nothing once the state stops growing; and
+       table_index's memory. Mutable even where the oracle is const. */
+    struct tally *tally;
 } oracle;
+
+typedef struct tally {
+    uint32_t *count;
+    size_t cap;
+    size_t last_table; /* table_index's last answer, tried first */
+} tally;
 
 /* ---- growing arrays ---------------------------------------------------- */
 
@@ -131,11 +141,15 @@ static int scope_reserve_lender(borrow_scope *s)
 /* Position of table `number` in o->tables, or o->num_tables when absent. */
 static size_t table_index(const oracle *o, uint32_t number)
 {
-    size_t i;
+    size_t i = o->tally->last_table;
 
+    /* Observation asks for one table's slots in a row: try the last one. */
+    if (i < o->num_tables && o->tables[i].number == number)
+        return i;
     for (i = 0; i < o->num_tables; i++)
         if (o->tables[i].number == number)
             break;
+    o->tally->last_table = i;
     return i;
 }
 
@@ -268,9 +282,15 @@ static rt_status o_create(const rt_config *cfg, void **self)
     o = calloc(1, sizeof *o);
     if (o == NULL)
         return RT_OUT_OF_MEMORY;
+    o->tally = calloc(1, sizeof *o->tally);
+    if (o->tally == NULL) {
+        free(o);
+        return RT_OUT_OF_MEMORY;
+    }
     if (cfg->types > 0) {
         o->type_instance = malloc((size_t)cfg->types * sizeof *o->type_instance);
         if (o->type_instance == NULL) {
+            free(o->tally);
             free(o);
             return RT_OUT_OF_MEMORY;
         }
@@ -302,6 +322,8 @@ static void o_destroy(void *self)
     free(o->tables);
     free(o->scopes);
     free(o->type_instance);
+    free(o->tally->count);
+    free(o->tally);
     free(o);
 }
 
@@ -634,10 +656,30 @@ static int broken(char *msg, size_t msg_size, int number, const char *what,
     return number;
 }
 
-/* 1 when some handle is on the freed stack twice. */
-static int freed_has_duplicate(const handle_table *t)
+/* n counters, all 0, or NULL when memory runs out (the callers then count
+   the plain quadratic way, with the same result). */
+static uint32_t *zeroed_counters(const oracle *o, size_t n)
 {
-    unsigned char *seen = calloc((size_t)t->size + 1, 1);
+    tally *c = o->tally;
+    uint32_t *grown_count;
+
+    n = n > 0 ? n : 1; /* never a NULL array, even for nothing to count */
+    if (n > c->cap) {
+        grown_count = realloc(c->count, n * sizeof *grown_count);
+        if (grown_count == NULL)
+            return NULL;
+        c->count = grown_count;
+        c->cap = n;
+    }
+    memset(c->count, 0, n * sizeof *c->count);
+    return c->count;
+}
+
+/* 1 when some handle is on the freed stack twice.  The stack only names
+   handles 1..size (checked before). */
+static int freed_has_duplicate(const oracle *o, const handle_table *t)
+{
+    uint32_t *seen = zeroed_counters(o, (size_t)t->size + 1);
     uint32_t i, j;
     int dup = 0;
 
@@ -648,10 +690,9 @@ static int freed_has_duplicate(const handle_table *t)
         return dup;
     }
     for (i = 0; i < t->num_freed && !dup; i++) {
-        dup = seen[t->freed[i]];
+        dup = seen[t->freed[i]] != 0;
         seen[t->freed[i]] = 1;
     }
-    free(seen);
     return dup;
 }
 
@@ -676,7 +717,7 @@ static int check_free_lists(const oracle *o, char *msg, size_t msg_size)
                 return broken(msg, msg_size, 1,
                               "freed stack names a non-free slot (table, "
                               "handle)", t->number, t->freed[h]);
-        if (freed_has_duplicate(t))
+        if (freed_has_duplicate(o, t))
             return broken(msg, msg_size, 1, "freed stack repeats a handle "
                           "(table, size)", t->number, t->size);
     }
@@ -708,14 +749,26 @@ static int lendable(const oracle *o, rt_slot_kind kind)
 static int check_lends(const oracle *o, char *msg, size_t msg_size)
 {
     const handle_table *t;
+    const lender *l;
     size_t i;
-    uint32_t h;
+    uint32_t h, d, k, *naming;
 
     for (i = 0; i < o->num_tables; i++) {
         t = &o->tables[i];
+        /* naming[h]: the records naming handle h of this table, counted in
+           one pass over the records (count_lenders when out of memory). */
+        naming = zeroed_counters(o, (size_t)t->size + 1);
+        for (d = 0; naming != NULL && d < o->num_scopes; d++)
+            for (k = 0; k < o->scopes[d].num_lenders; k++) {
+                l = &o->scopes[d].lenders[k];
+                if (l->table == t->number && l->handle <= t->size)
+                    naming[l->handle]++;
+            }
         for (h = 1; h <= t->size; h++)
             if (lendable(o, t->slots[h - 1].kind) &&
-                t->slots[h - 1].lends != count_lenders(o, t->number, h))
+                t->slots[h - 1].lends != (naming != NULL
+                                              ? naming[h]
+                                              : count_lenders(o, t->number, h)))
                 return broken(msg, msg_size, 2, "lends differ from lender "
                               "records (table, handle)", t->number, h);
     }
@@ -738,10 +791,20 @@ static uint32_t count_borrows(const oracle *o, uint32_t depth)
 /* Invariant 3: each scope's borrow_count equals its borrow entries. */
 static int check_borrow_counts(const oracle *o, char *msg, size_t msg_size)
 {
-    uint32_t d, n;
+    uint32_t d, n, h, *entries = zeroed_counters(o, o->num_scopes);
+    const rt_slot *s;
+    size_t i;
 
+    /* entries[d]: the borrow entries of scope d, in one pass over the
+       slots (count_borrows per scope when out of memory). */
+    for (i = 0; entries != NULL && i < o->num_tables; i++)
+        for (h = 1; h <= o->tables[i].size; h++) {
+            s = &o->tables[i].slots[h - 1];
+            if (s->kind == RT_BORROW && s->scope < o->num_scopes)
+                entries[s->scope]++;
+        }
     for (d = 0; d < o->num_scopes; d++) {
-        n = count_borrows(o, d);
+        n = entries != NULL ? entries[d] : count_borrows(o, d);
         if (o->scopes[d].borrow_count != n)
             return broken(msg, msg_size, 3, "borrow_count differs from "
                           "borrow entries (depth, entries)", d, n);

@@ -482,66 +482,108 @@ int restab_check(const restab_tables *t, char *msg, size_t msg_size)
 
 /* ---- Dump ------------------------------------------------------------- */
 
+/*
+ * The dump is assembled a line (or, for a scope's lender records, a piece)
+ * at a time in a buffer on the stack and handed to the write callback, with
+ * a hand-written decimal writer instead of printf: the harness dumps every
+ * final state, and the printf family (re-parsing each format, under ASan
+ * intercepted as well) cost more than everything else it checks.
+ */
+enum { DUMP_LINE = 160 }; /* longer than any line: the longest is ~105 */
+
 typedef struct dump_out {
     restab_write_fn write;
     void *user;
+    size_t len;
+    char line[DUMP_LINE];
 } dump_out;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void emit(const dump_out *out, const char *fmt, ...)
+static void put(dump_out *out, const char *text)
 {
-    char line[160];
-    va_list args;
-    va_start(args, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, args);
-    va_end(args);
-    /* A failed format writes nothing; a long line is cut to the buffer. */
-    size_t len = n < 0 ? 0 : (size_t)n;
-    len = len < sizeof line ? len : sizeof line - 1;
-    out->write(out->user, line, len);
+    size_t n = strlen(text);
+    assert(out->len + n <= sizeof out->line);
+    memcpy(out->line + out->len, text, n);
+    out->len += n;
 }
 
-static void emit_resource(const dump_out *out, uint32_t code)
+static void put_u32(dump_out *out, uint32_t value)
 {
-    if (code == RESTAB__HOST_CODE)
-        emit(out, "host");
-    else
-        emit(out, "t%u", code);
+    char digits[10];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    assert(out->len + n <= sizeof out->line);
+    while (n != 0)
+        out->line[out->len++] = digits[--n];
 }
 
-static void dump_table(const restab_tables *t, uint32_t table,
-                       const dump_out *out)
+/* Hands what was put so far to the callback. */
+static void flush(dump_out *out)
+{
+    out->write(out->user, out->line, out->len);
+    out->len = 0;
+}
+
+static void put_resource(dump_out *out, uint32_t code)
+{
+    if (code == RESTAB__HOST_CODE) {
+        put(out, "host");
+        return;
+    }
+    put(out, "t");
+    put_u32(out, code);
+}
+
+static void dump_table(const restab_tables *t, uint32_t table, dump_out *out)
 {
     const restab__table *tab = &t->tables[table];
-    if (table == t->instances)
-        emit(out, "table %u (host):", table);
-    else
-        emit(out, "table %u (instance %u):", table, table);
-    emit(out, " %u slots, next handle %u\n", tab->len,
-         restab_table_next(t, table));
+    put(out, "table ");
+    put_u32(out, table);
+    if (table == t->instances) {
+        put(out, " (host): ");
+    } else {
+        put(out, " (instance ");
+        put_u32(out, table);
+        put(out, "): ");
+    }
+    put_u32(out, tab->len);
+    put(out, " slots, next handle ");
+    put_u32(out, restab_table_next(t, table));
+    put(out, "\n");
+    flush(out);
     for (uint32_t i = 0; i < tab->len; i++) {
         const restab__slot *slot = &tab->slots[i];
         uint32_t kind = restab__tag_kind(slot->tag);
-        emit(out, "  %u: ", i + 1);
-        if (kind == RESTAB__KIND_FREE) {
-            if (slot->aux == RESTAB__NIL)
-                emit(out, "free (last)\n");
-            else
-                emit(out, "free -> %u\n", slot->aux + 1);
-            continue;
+        put(out, "  ");
+        put_u32(out, i + 1);
+        if (kind == RESTAB__KIND_FREE && slot->aux == RESTAB__NIL) {
+            put(out, ": free (last)\n");
+        } else if (kind == RESTAB__KIND_FREE) {
+            put(out, ": free -> ");
+            put_u32(out, slot->aux + 1);
+            put(out, "\n");
+        } else {
+            put(out, kind == RESTAB__KIND_OWN ? ": own " : ": borrow ");
+            put_resource(out, restab__tag_code(slot->tag));
+            put(out, " rep ");
+            put_u32(out, slot->rep);
+            if (kind != RESTAB__KIND_OWN) { /* a borrow, or a broken kind */
+                put(out, " scope ");
+                put_u32(out, slot->aux);
+            }
+            if (kind == RESTAB__KIND_OWN) {
+                put(out, " lends ");
+                put_u32(out, slot->aux);
+            } else if (restab__spec(t)) {
+                /* Within the side array even in a broken state. */
+                put(out, " lends ");
+                put_u32(out, i < tab->lends_cap ? tab->borrow_lends[i] : 0);
+            }
+            put(out, "\n");
         }
-        emit(out, kind == RESTAB__KIND_OWN ? "own " : "borrow ");
-        emit_resource(out, restab__tag_code(slot->tag));
-        if (kind == RESTAB__KIND_OWN)
-            emit(out, " rep %u lends %u\n", slot->rep, slot->aux);
-        else if (restab__spec(t))
-            /* Within the side array even in a broken state. */
-            emit(out, " rep %u scope %u lends %u\n", slot->rep, slot->aux,
-                 i < tab->lends_cap ? tab->borrow_lends[i] : 0);
-        else
-            emit(out, " rep %u scope %u\n", slot->rep, slot->aux);
+        flush(out);
     }
 }
 
@@ -549,15 +591,34 @@ void restab_dump(const restab_tables *t, restab_write_fn write, void *user)
 {
     if (t == NULL || write == NULL)
         return;
-    const dump_out out = {write, user};
-    emit(&out, "restab: %u instances, %u types, limit %u, max lends %u%s\n",
-         t->instances, t->types, t->limit, t->max_lends,
-         restab__spec(t) ? ", semantics spec" : "");
-    for (uint32_t ty = 0; ty < t->types; ty++)
-        emit(&out, "  t%u in instance %u\n", ty, t->type_instance[ty]);
+    dump_out out;
+    out.write = write;
+    out.user = user;
+    out.len = 0;
+    put(&out, "restab: ");
+    put_u32(&out, t->instances);
+    put(&out, " instances, ");
+    put_u32(&out, t->types);
+    put(&out, " types, limit ");
+    put_u32(&out, t->limit);
+    put(&out, ", max lends ");
+    put_u32(&out, t->max_lends);
+    put(&out, restab__spec(t) ? ", semantics spec\n" : "\n");
+    flush(&out);
+    for (uint32_t ty = 0; ty < t->types; ty++) {
+        put(&out, "  t");
+        put_u32(&out, ty);
+        put(&out, " in instance ");
+        put_u32(&out, t->type_instance[ty]);
+        put(&out, "\n");
+        flush(&out);
+    }
     for (uint32_t table = 0; table <= t->instances; table++)
         dump_table(t, table, &out);
-    emit(&out, "scopes: %u\n", t->scope_len);
+    put(&out, "scopes: ");
+    put_u32(&out, t->scope_len);
+    put(&out, "\n");
+    flush(&out);
     for (uint32_t depth = 0; depth < t->scope_len; depth++) {
         uint32_t first, end;
         restab__scope_lenders(t, depth, &first, &end);
@@ -565,10 +626,21 @@ void restab_dump(const restab_tables *t, restab_write_fn write, void *user)
            the records that exist. */
         end = end < t->lender_len ? end : t->lender_len;
         first = first < end ? first : end;
-        emit(&out, "  scope %u: borrow count %u, lenders:", depth,
-             t->scopes[depth].borrow_count);
-        for (uint32_t i = first; i < end; i++)
-            emit(&out, " %u/%u", t->lenders[i].table, t->lenders[i].handle);
-        emit(&out, first == end ? " none\n" : "\n");
+        put(&out, "  scope ");
+        put_u32(&out, depth);
+        put(&out, ": borrow count ");
+        put_u32(&out, t->scopes[depth].borrow_count);
+        put(&out, ", lenders:");
+        flush(&out);
+        /* One piece per record: a scope may have any number. */
+        for (uint32_t i = first; i < end; i++) {
+            put(&out, " ");
+            put_u32(&out, t->lenders[i].table);
+            put(&out, "/");
+            put_u32(&out, t->lenders[i].handle);
+            flush(&out);
+        }
+        put(&out, first == end ? " none\n" : "\n");
+        flush(&out);
     }
 }

@@ -142,8 +142,48 @@ static void test_wasmtime_lender_names_borrow(void)
     restab_destroy(t);
 }
 
+typedef struct dump_text {
+    char text[1024];
+    size_t len;
+} dump_text;
+
+static void collect(void *user, const char *text, size_t len)
+{
+    dump_text *d = user;
+    if (d->len + len < sizeof d->text) {
+        memcpy(d->text + d->len, text, len);
+        d->len += len;
+        d->text[d->len] = '\0';
+    }
+}
+
+/* restab_dump of a broken spec state whose side array is shorter than a
+   lent borrow's slot stays within the array and shows the lends as 0. */
+static void test_spec_dump_short_side_array(void)
+{
+    restab_tables *t = SPEC();
+    ENTER(t);
+    uint32_t b = LOWER_BORROW(t, T0, 7);
+    ENTER(t);
+    LIFT_BORROW(t, T0, b);
+    uint32_t cap = t->tables[TAB0].lends_cap;
+    t->tables[TAB0].lends_cap = b - 1;
+    dump_text d = {{0}, 0};
+    restab_dump(t, collect, &d);
+    tst_checkf(TST_HERE, strstr(d.text, " scope 0 lends 0\n") != NULL,
+               "the dump shows lends 0 past the side array", "%s", d.text);
+    t->tables[TAB0].lends_cap = cap;
+    d.len = 0;
+    restab_dump(t, collect, &d);
+    tst_checkf(TST_HERE, strstr(d.text, " scope 0 lends 1\n") != NULL,
+               "the dump shows the borrow's lend", "%s", d.text);
+    EXIT(t);
+    restab_destroy(t);
+}
+
 int main(void)
 {
+    test_spec_dump_short_side_array();
     test_spec_borrow_lends();
     test_spec_lender_live();
     test_spec_lender_depth();
