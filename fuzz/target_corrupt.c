@@ -18,6 +18,7 @@
  * no victim for (lends-minus without an own that is lent out, say) makes the
  * input a no-op.
  */
+#include "api_probe.h"
 #include "corruptions.h"
 #include "decode.h"
 #include "impl_restab.h"
@@ -845,34 +846,54 @@ static int corrupt(restab_tables *t, corruption c, uint32_t pick, patch *p)
 /*
  * restab_dump on a broken state still lists, for each scope, the records
  * from its start up to the next scope's start, cut to the records that
- * exist ("none" when that leaves nothing). NULL, or the first line part it
- * misses (written to want).
+ * exist ("none" when that leaves nothing): the scope lines as
+ * dump_scopes_misses() (api_probe.h) reads them. NULL, or the first line
+ * part it misses (written to want).
  */
+/* A broken state's scope records: from each scope's start up to the next
+   scope's start, cut to the records that exist. */
+static void broken_lenders(const restab_tables *t, uint32_t depth,
+                           uint32_t *first, uint32_t *end)
+{
+    restab__scope_lenders(t, depth, first, end);
+    *end = *end < t->lender_len ? *end : t->lender_len;
+    *first = *first < *end ? *first : *end;
+}
+
+static uint32_t broken_borrows(const void *user, uint32_t depth)
+{
+    return ((const restab_tables *)user)->scopes[depth].borrow_count;
+}
+
+static uint32_t broken_records(const void *user, uint32_t depth)
+{
+    uint32_t first, end;
+    broken_lenders(user, depth, &first, &end);
+    return end - first;
+}
+
+static void broken_record(const void *user, uint32_t depth, uint32_t i,
+                          uint32_t *table, uint32_t *handle)
+{
+    const restab_tables *t = user;
+    uint32_t first, end;
+    broken_lenders(t, depth, &first, &end);
+    *table = t->lenders[first + i].table;
+    *handle = t->lenders[first + i].handle;
+}
+
 static const char *dump_scopes_wrong(const restab_tables *t, const char *dump,
                                      char *want, size_t size)
 {
-    const char *at = dump;
-    snprintf(want, size, "scopes: %u\n", t->scope_len);
-    if (text_find_line(&at, want) != 0)
+    const char *at = strstr(dump, "\nscopes: ");
+    if (at == NULL) {
+        snprintf(want, size, "scopes: %u\n", t->scope_len);
         return want;
-    for (uint32_t depth = 0; depth < t->scope_len; depth++) {
-        uint32_t first, end;
-        restab__scope_lenders(t, depth, &first, &end);
-        end = end < t->lender_len ? end : t->lender_len;
-        first = first < end ? first : end;
-        if (text_expect(&at, want, size,
-                             "  scope %u: borrow count %u, lenders:%s", depth,
-                             t->scopes[depth].borrow_count,
-                             first == end ? " none\n" : "") != 0)
-            return want;
-        for (uint32_t i = first; i < end; i++) {
-            if (text_expect(&at, want, size, " %u/%u%s",
-                                 t->lenders[i].table, t->lenders[i].handle,
-                                 i + 1 == end ? "\n" : "") != 0)
-                return want;
-        }
     }
-    return NULL;
+    at++;
+    const dump_scopes scopes = {t->scope_len, t, broken_borrows, broken_records,
+                                broken_record};
+    return dump_scopes_misses(&at, &scopes, want, size);
 }
 
 /* Prints a failure report and aborts. */

@@ -90,6 +90,49 @@ static int num(const char **at, uint32_t value)
    text is formatted only when something is reported. */
 #define WANT(...) (snprintf(want, size, __VA_ARGS__), want)
 
+/* The scopes through the observation API (dump_scopes). */
+static uint32_t observed_borrows(const void *user, uint32_t depth)
+{
+    return restab_scope_borrow_count(user, depth);
+}
+
+static uint32_t observed_records(const void *user, uint32_t depth)
+{
+    return restab_scope_lender_count(user, depth);
+}
+
+static void observed_record(const void *user, uint32_t depth, uint32_t i,
+                            uint32_t *table, uint32_t *handle)
+{
+    (void)restab_scope_lender(user, depth, i, table, handle);
+}
+
+const char *dump_scopes_misses(const char **at, const dump_scopes *s,
+                               char *want, size_t size)
+{
+    if (lit(at, "scopes: ") || num(at, s->count) || lit(at, "\n"))
+        return WANT("scopes: %u\n", s->count);
+    for (uint32_t depth = 0; depth < s->count; depth++) {
+        uint32_t lenders = s->records(s->user, depth);
+        uint32_t borrows = s->borrows(s->user, depth);
+        if (lit(at, "  scope ") || num(at, depth) ||
+            lit(at, ": borrow count ") || num(at, borrows) ||
+            lit(at, ", lenders:") || (lenders == 0 && lit(at, " none\n")))
+            return WANT("  scope %u: borrow count %u, lenders:%s", depth,
+                        borrows, lenders == 0 ? " none\n" : "");
+        for (uint32_t i = 0; i < lenders; i++) {
+            uint32_t table = 0, handle = 0;
+            s->record(s->user, depth, i, &table, &handle);
+            /* Each record follows the previous one directly. */
+            if (lit(at, " ") || num(at, table) || lit(at, "/") ||
+                num(at, handle) || (i + 1 == lenders && lit(at, "\n")))
+                return WANT(" %u/%u%s", table, handle,
+                            i + 1 == lenders ? "\n" : "");
+        }
+    }
+    return NULL;
+}
+
 /* One slot's line after "  H": the expected text, or NULL when it is
    there. Free slots leave *at at their link (read_free_link). */
 static const char *slot_misses(const restab_tables *t, const char **at,
@@ -197,27 +240,11 @@ static const char *dump_misses(const restab_tables *t, const char *dump,
         if (free_list_wrong(t, table, free_slots, links, want, size))
             return want;
     }
-    uint32_t scopes = restab_scope_count(t);
-    if (lit(&at, "scopes: ") || num(&at, scopes) || lit(&at, "\n"))
-        return WANT("scopes: %u\n", scopes);
-    for (uint32_t depth = 0; depth < scopes; depth++) {
-        uint32_t lenders = restab_scope_lender_count(t, depth);
-        uint32_t borrows = restab_scope_borrow_count(t, depth);
-        if (lit(&at, "  scope ") || num(&at, depth) ||
-            lit(&at, ": borrow count ") || num(&at, borrows) ||
-            lit(&at, ", lenders:") || (lenders == 0 && lit(&at, " none\n")))
-            return WANT("  scope %u: borrow count %u, lenders:%s", depth,
-                        borrows, lenders == 0 ? " none\n" : "");
-        for (uint32_t i = 0; i < lenders; i++) {
-            uint32_t table = 0, handle = 0;
-            (void)restab_scope_lender(t, depth, i, &table, &handle);
-            /* Each record follows the previous one directly. */
-            if (lit(&at, " ") || num(&at, table) || lit(&at, "/") ||
-                num(&at, handle) || (i + 1 == lenders && lit(&at, "\n")))
-                return WANT(" %u/%u%s", table, handle,
-                            i + 1 == lenders ? "\n" : "");
-        }
-    }
+    const dump_scopes scopes = {restab_scope_count(t), t, observed_borrows,
+                                observed_records, observed_record};
+    const char *missing = dump_scopes_misses(&at, &scopes, want, size);
+    if (missing != NULL)
+        return missing;
     if (*at != '\0')
         return WANT("the end of the dump after the scopes");
     return NULL;

@@ -22,6 +22,25 @@
    host tables and its scope count picks it (1 in API_PROBE_DUMP_SHARE). */
 int api_probe_reads_dump(const restab_tables *t);
 
+/* The scopes as restab_dump must list them, for dump_scopes_misses():
+   their count, and for each its borrow count and lender records. */
+typedef struct dump_scopes {
+    uint32_t count;
+    const void *user;
+    uint32_t (*borrows)(const void *user, uint32_t depth);
+    uint32_t (*records)(const void *user, uint32_t depth);
+    void (*record)(const void *user, uint32_t depth, uint32_t i,
+                   uint32_t *table, uint32_t *handle);
+} dump_scopes;
+
+/* Reads restab_dump's scope section ("scopes: N", then one line a scope
+   with its records) at *at and moves past it: the one description of
+   those lines, for the probes (the observation API's view) and
+   restab_corrupt (a broken state's). NULL, or the first part it misses
+   (written to want). */
+const char *dump_scopes_misses(const char **at, const dump_scopes *s,
+                               char *want, size_t size);
+
 /* Returns 0, or -1 with a sentence in msg. Leaves the set unchanged. */
 int api_probe(restab_tables *t, char *msg, size_t msg_size);
 
