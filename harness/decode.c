@@ -103,14 +103,62 @@ static int takes_rep(op_code code)
 
 /* ---- Decoder state ----------------------------------------------------- */
 
+/* An untouched table's state. */
+static const decode_table untouched_table;
+
+/* The map slot of `table`: its own, or the empty one where it belongs. */
+static decode_table *map_slot(const decoder *d, uint32_t table)
+{
+    size_t mask = d->map_cap - 1;
+    size_t at = (size_t)(((uint64_t)table * 0x9e3779b1u) >> 7) & mask;
+    while (d->tables[at].key != 0 && d->tables[at].key != table + 1)
+        at = (at + 1) & mask;
+    return &d->tables[at];
+}
+
+/* Doubles the map. 0, or -1 when out of memory (the map stays). */
+static int map_grow(decoder *d)
+{
+    decode_table *old = d->tables;
+    size_t old_cap = d->map_cap;
+    decode_table *grown = calloc(2 * old_cap, sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    d->tables = grown;
+    d->map_cap = 2 * old_cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].key != 0)
+            *map_slot(d, old[i].key - 1) = old[i];
+    }
+    if (old != d->inline_tables)
+        free(old);
+    return 0;
+}
+
+/* The state of a table about to change, or NULL when out of memory. */
 static decode_table *table_state(decoder *d, uint32_t table)
 {
-    return &d->tables[table];
+    if (d->direct)
+        return &d->tables[table];
+    decode_table *t = map_slot(d, table);
+    if (t->key != 0)
+        return t;
+    if (2 * (d->map_used + 1) > d->map_cap) {
+        if (map_grow(d) != 0)
+            return NULL;
+        t = map_slot(d, table);
+    }
+    t->key = table + 1;
+    d->map_used++;
+    return t;
 }
 
 static const decode_table *table_state_c(const decoder *d, uint32_t table)
 {
-    return &d->tables[table];
+    if (d->direct)
+        return &d->tables[table];
+    const decode_table *t = map_slot(d, table);
+    return t->key != 0 ? t : &untouched_table;
 }
 
 /* The k-th most recently issued handle (k = 0: the latest); the oldest
@@ -311,7 +359,7 @@ static unsigned resource_width(uint32_t types)
 }
 
 /* Sets up everything but the configuration. */
-static int decoder_setup(decoder *d, const program *p)
+static void decoder_setup(decoder *d, const program *p)
 {
     d->instances = p->instances;
     d->types = p->types;
@@ -320,17 +368,10 @@ static int decoder_setup(decoder *d, const program *p)
     d->semantics = p->semantics;
     d->resource_bytes = resource_width(p->types);
     memset(d->inline_tables, 0, sizeof d->inline_tables);
-    size_t tables = (size_t)p->instances + 1;
-    if (tables <= DECODE_INLINE_TABLES) {
-        d->tables = d->inline_tables;
-    } else {
-        d->tables = calloc(tables, sizeof *d->tables);
-        if (d->tables == NULL) {
-            d->done = 1;
-            return -1;
-        }
-    }
-    return 0;
+    d->tables = d->inline_tables;
+    d->direct = (size_t)p->instances + 1 <= DECODE_INLINE_TABLES;
+    d->map_cap = DECODE_INLINE_TABLES;
+    d->map_used = 0;
 }
 
 int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
@@ -404,7 +445,8 @@ int decoder_begin(decoder *d, const uint8_t *data, size_t size, program *p)
     p->limit = limit;
     p->max_lends = max_lends;
     d->pos = rd.pos;
-    return decoder_setup(d, p);
+    decoder_setup(d, p);
+    return 0;
 }
 
 int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
@@ -471,10 +513,19 @@ void decoder_observe(decoder *d, const op *o, const op_result *r)
     if (r->status != RT_OK || d->tables == NULL ||
         !op_takes_resource(o->code) || !table_of(d, o->resource, &table))
         return;
-    if (takes_rep(o->code) && r->kind == RESULT_VALUE)
-        remember_issued(table_state(d, table), r->value);
-    else if (o->code == OP_DROP || o->code == OP_LIFT_OWN)
-        table_state(d, table)->freed = o->operand;
+    int issued = takes_rep(o->code) && r->kind == RESULT_VALUE;
+    if (!issued && o->code != OP_DROP && o->code != OP_LIFT_OWN)
+        return;
+    decode_table *t = table_state(d, table);
+    if (t == NULL) {
+        /* Out of memory: the input ends here, as when decoder_begin fails. */
+        d->done = 1;
+        return;
+    }
+    if (issued)
+        remember_issued(t, r->value);
+    else
+        t->freed = o->operand;
 }
 
 void decoder_end(decoder *d)

@@ -38,21 +38,26 @@
 /* How many handles each table remembers as "recently issued". */
 #define DECODE_RECENT 8
 
-/* Tables whose decoder state lives inside the decoder itself (every compact
-   configuration: at most 4 instances plus the host table). */
-#define DECODE_INLINE_TABLES 5
+/* Room for decoder state inside the decoder itself: every table of a
+   compact configuration (at most 4 instances plus the host table), indexed
+   by table number, or the first slots of the map that larger
+   configurations use (a power of two). */
+#define DECODE_INLINE_TABLES 8
 
 /* Per-table decoder state. Private. */
 typedef struct decode_table {
     uint32_t recent[DECODE_RECENT]; /* ring of issued handles */
     uint32_t freed;                 /* most recently freed handle, 0: none */
+    uint32_t key;                   /* in a map: table number + 1, 0: empty */
     uint8_t head;                   /* ring index of the most recent one */
     uint8_t count;                  /* ring entries in use */
 } decode_table;
 
 /* The decoder. Callers allocate it (for example on the stack); the fields are
-   private. No allocation happens per operation; decoder_begin allocates once
-   only for configurations with more than DECODE_INLINE_TABLES tables. */
+   private. Nothing is allocated for compact configurations. Larger ones keep
+   the state of the tables the operations use in an open-addressing map,
+   which allocates only past DECODE_INLINE_TABLES / 2 tables used, so the
+   cost follows the tables used and not the tables declared. */
 typedef struct decoder {
     const uint8_t *data;
     size_t size;
@@ -67,7 +72,10 @@ typedef struct decoder {
     unsigned resource_bytes;        /* 1, 2 or 3 */
     uint8_t swarm_off;              /* the kinds switched off (program.h) */
     int done;
-    decode_table *tables;           /* [instances + 1] */
+    int direct;                     /* tables[] is indexed by table number */
+    decode_table *tables;           /* direct: [instances + 1]; else the map */
+    size_t map_cap;                 /* the map's slots, a power of two */
+    size_t map_used;                /* its tables */
     decode_table inline_tables[DECODE_INLINE_TABLES];
 } decoder;
 

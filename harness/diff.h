@@ -22,6 +22,12 @@
 #define DIFF_FULL_EVERY 64u
 #define DIFF_SWEEP_COST 1u
 
+/* At the end, configurations of more than this many tables have the tables
+   no operation addressed walked (each must be empty) on a deterministic 1
+   in DIFF_UNTOUCHED_SHARE of the inputs, smaller ones on every input. */
+#define DIFF_UNTOUCHED_TABLES 1024u
+#define DIFF_UNTOUCHED_SHARE 8u
+
 /* Batching (diff_queue): at most this many operations wait for the
    implementation under test's results. */
 #define DIFF_BATCH 4096u

@@ -32,4 +32,19 @@ static inline uint64_t xorshift64(uint64_t *state)
     return x;
 }
 
+/* 1 for a deterministic 1 in `share` of the values mix[0 .. n-1] can take:
+   the same values always give the same answer. Picks the inputs whose
+   largest states get a walk that is sampled (fuzz/FORMAT.md, "Checking
+   policy"). */
+static inline int xorshift_pick(const uint32_t *mix, int n, uint32_t share)
+{
+    uint32_t h = XORSHIFT_SEED;
+    for (int i = 0; i < n; i++) {
+        h ^= mix[i];
+        (void)xorshift32(&h);
+        (void)xorshift32(&h);
+    }
+    return (h >> 16) % share == 0;
+}
+
 #endif /* RESTAB_HARNESS_XORSHIFT_H */

@@ -260,13 +260,7 @@ int api_probe_reads_dump(const restab_tables *t)
        always the same way. */
     uint32_t mix[4] = {tables, restab_table_size(t, 0),
                        restab_table_size(t, tables - 1), restab_scope_count(t)};
-    uint32_t h = XORSHIFT_SEED;
-    for (int i = 0; i < 4; i++) {
-        h ^= mix[i];
-        (void)xorshift32(&h);
-        (void)xorshift32(&h);
-    }
-    return (h >> 16) % API_PROBE_DUMP_SHARE == 0;
+    return xorshift_pick(mix, 4, API_PROBE_DUMP_SHARE);
 }
 
 /* Reused by every api_probe call (see there); reachable, so never a leak. */

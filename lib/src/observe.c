@@ -283,64 +283,63 @@ static int lends_mismatch(const restab_tables *t, char *msg, size_t msg_size,
 }
 
 /*
- * Invariant 2 for up to TALLY_MAX records: count the records naming each
- * entry in an open-addressing table on the stack (linear time, no
- * allocation). Every record names a live own entry (checked before).
+ * Invariant 2: count the records naming each entry in an open-addressing
+ * table on the stack, without allocating. The table holds the entries of
+ * TALLY_MAX records at a time, and each batch counts over every record: one
+ * pass for up to TALLY_MAX records, ceil(records / TALLY_MAX) passes beyond.
+ * Every record names a lendable entry (checked before).
  */
 enum { TALLY_SIZE = 1024, TALLY_MAX = TALLY_SIZE / 2 };
 
 typedef struct lend_tally {
     restab__lender key;
-    uint32_t count; /* 0: empty */
+    uint32_t count; /* 0: empty; else 1 + the records counted */
 } lend_tally;
+
+/* The tally slot of key: its own, or the empty one where it belongs. */
+static lend_tally *tally_slot(lend_tally *tally, uint32_t size,
+                              const restab__lender *key)
+{
+    uint32_t at =
+        (uint32_t)(((uint64_t)key->table * 0x9e3779b1U) ^ key->handle) &
+        (size - 1);
+    while (tally[at].count > 0 && (tally[at].key.table != key->table ||
+                                   tally[at].key.handle != key->handle))
+        at = (at + 1) & (size - 1);
+    return &tally[at];
+}
 
 static int check_lends_tallied(const restab_tables *t, char *msg,
                                size_t msg_size)
 {
-    /* Use a power of two at least twice the records, so the table stays
-       sparse and only that much of it is cleared. */
-    uint32_t size = 16;
-    while (size < 2 * t->lender_len)
-        size *= 2;
     lend_tally tally[TALLY_SIZE];
-    memset(tally, 0, size * sizeof *tally);
-    for (uint32_t r = 0; r < t->lender_len; r++) {
-        const restab__lender *lender = &t->lenders[r];
-        uint32_t at = (uint32_t)(((uint64_t)lender->table * 0x9e3779b1U) ^
-                                 lender->handle) &
-                      (size - 1);
-        while (tally[at].count > 0 &&
-               (tally[at].key.table != lender->table ||
-                tally[at].key.handle != lender->handle))
-            at = (at + 1) & (size - 1);
-        tally[at].key = *lender;
-        tally[at].count++;
-    }
-    for (uint32_t at = 0; at < size; at++) {
-        if (tally[at].count == 0)
-            continue;
-        uint32_t lends = lender_lends(t, &tally[at].key);
-        if (lends != tally[at].count)
-            return lends_mismatch(t, msg, msg_size, &tally[at].key, lends,
-                                  tally[at].count);
-    }
-    return 0;
-}
-
-/* Invariant 2 for many records: quadratic, still without allocating. */
-static int check_lends_slowly(const restab_tables *t, char *msg,
-                              size_t msg_size)
-{
-    for (uint32_t r = 0; r < t->lender_len; r++) {
-        const restab__lender *lender = &t->lenders[r];
-        uint32_t naming = 0;
-        for (uint32_t s = 0; s < t->lender_len; s++) {
-            naming += t->lenders[s].table == lender->table &&
-                      t->lenders[s].handle == lender->handle;
+    for (uint32_t first = 0; first < t->lender_len; first += TALLY_MAX) {
+        uint32_t batch = t->lender_len - first < TALLY_MAX
+                             ? t->lender_len - first
+                             : TALLY_MAX;
+        /* A power of two at least twice the batch, so the table stays
+           sparse and only that much of it is cleared. */
+        uint32_t size = 16;
+        while (size < 2 * batch)
+            size *= 2;
+        memset(tally, 0, size * sizeof *tally);
+        for (uint32_t r = first; r < first + batch; r++) {
+            lend_tally *slot = tally_slot(tally, size, &t->lenders[r]);
+            slot->key = t->lenders[r];
+            slot->count = 1;
         }
-        uint32_t lends = lender_lends(t, lender);
-        if (lends != naming)
-            return lends_mismatch(t, msg, msg_size, lender, lends, naming);
+        for (uint32_t r = 0; r < t->lender_len; r++) {
+            lend_tally *slot = tally_slot(tally, size, &t->lenders[r]);
+            slot->count += slot->count > 0;
+        }
+        for (uint32_t at = 0; at < size; at++) {
+            if (tally[at].count == 0)
+                continue;
+            uint32_t lends = lender_lends(t, &tally[at].key);
+            if (lends != tally[at].count - 1)
+                return lends_mismatch(t, msg, msg_size, &tally[at].key, lends,
+                                      tally[at].count - 1);
+        }
     }
     return 0;
 }
@@ -408,9 +407,7 @@ static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
         if (failed)
             return failed;
     }
-    int failed = records == 0           ? 0
-                 : records <= TALLY_MAX ? check_lends_tallied(t, msg, msg_size)
-                                        : check_lends_slowly(t, msg, msg_size);
+    int failed = records == 0 ? 0 : check_lends_tallied(t, msg, msg_size);
     if (failed)
         return failed;
     /* Every named entry matched; the rest must have no lends at all. */
