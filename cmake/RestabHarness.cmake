@@ -71,28 +71,34 @@ target_link_libraries(restab_oracle PUBLIC restab_impl_interface PRIVATE restab_
 restab_target_defaults(restab_oracle)
 
 # The check code above (everything but the decoder, which gives the input
-# its meaning) is compiled without coverage instrumentation: its walks over
-# whole states count loop iterations that grow with the configuration, not
-# with what the code under test does, and rewarded the fuzzer for declaring
-# more tables (fuzz/FORMAT.md, "Checking policy"). The library and the
-# implementations under test keep theirs.
-set(RESTAB_NO_COVERAGE_OPTIONS
-  -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table,stack-depth)
-function(restab_no_coverage target)
+# its meaning) is compiled as check code in fuzzing builds: without coverage
+# instrumentation, because its walks over whole states count loop iterations
+# that grow with the configuration, not with what the code under test does,
+# and rewarded the fuzzer for declaring more tables; and without ASan and
+# UBSan, which there cost more time than everything under test and would
+# only find bugs in the harness, which the sanitizer presets' tests look for
+# (fuzz/FORMAT.md, "Checking policy"). MemorySanitizer builds keep MSan
+# everywhere, as it requires. The library and the implementations under
+# test keep all of theirs.
+set(RESTAB_CHECK_CODE_OPTIONS
+  -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table,stack-depth
+  -fno-sanitize=address,undefined,integer,local-bounds)
+function(restab_check_code target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES")
-  if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env)$")
+  if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env|afl)$")
     set_source_files_properties(${arg_SOURCES} TARGET_DIRECTORY ${target}
-      PROPERTIES COMPILE_OPTIONS "${RESTAB_NO_COVERAGE_OPTIONS}")
-  elseif(RESTAB_FUZZ_ENGINE STREQUAL "afl")
+      PROPERTIES COMPILE_OPTIONS "${RESTAB_CHECK_CODE_OPTIONS}")
+  endif()
+  if(RESTAB_FUZZ_ENGINE STREQUAL "afl")
     set_target_properties(${target} PROPERTIES C_COMPILER_LAUNCHER
       "${CMAKE_COMMAND};-E;env;AFL_LLVM_DENYLIST=${_rh}/fuzz/afl-harness-denylist.txt")
   endif()
 endfunction()
-restab_no_coverage(restab_harness_core SOURCES
+restab_check_code(restab_harness_core SOURCES
   ${_rh}/harness/program.c ${_rh}/harness/diff.c ${_rh}/harness/run.c
   ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c ${_rh}/harness/prefix.c
   ${_rh}/harness/count_alloc.c ${_rh}/harness/signature.c)
-restab_no_coverage(restab_oracle SOURCES ${_rh}/oracle/oracle.c)
+restab_check_code(restab_oracle SOURCES ${_rh}/oracle/oracle.c)
 
 add_library(restab_harness INTERFACE)
 target_include_directories(restab_harness INTERFACE ${_rh}/fuzz)

@@ -186,7 +186,8 @@ static int compare_scope(const diff *d, uint32_t depth, int all, char *what,
  * (it creates a table on its first insertion, and an insertion goes to the
  * table of the operation's resource, which is then addressed). Two calls a
  * table instead of a full comparison with the model: this is the only walk
- * over every declared table, and it runs once, at the end.
+ * over every declared table, and it runs once, at the end, and for the
+ * largest configurations on a share of the inputs only (diff.h).
  */
 static int compare_untouched(const diff *d, char *what, size_t size)
 {
