@@ -5,7 +5,8 @@
  * The inputs are fixed: the committed corpus (the .bin files of the folder
  * given with --corpus) and GENERATED inputs made deterministically
  * (xorshift32, seed XORSHIFT_SEED): GENERATED_SIZE random bytes each, so a
- * compact header (1-4 instances) and about 130 operations, and every
+ * compact header (1-4 instances) and about 130 operations (about 620
+ * steps since the repeat prefix: fuzz/FORMAT.md), and every
  * LARGE_EVERY-th one an explicit header declaring 3,000 to 65,000
  * instances, the kind of input that costs the most (fuzz/FORMAT.md).
  * Each input runs as restab_ops runs it (run_bytes with the final check),
