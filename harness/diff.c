@@ -54,18 +54,6 @@ static void describe_slot(const rt_slot *s, char *buf, size_t size)
                  resource, s->rep, s->scope);
 }
 
-/* Field by field: under ASan an aggregate initialiser or copy becomes a
-   checked memset or memcpy call, and compare_table reads every slot after
-   most steps. */
-static void clear_slot(rt_slot *s)
-{
-    s->kind = RT_FREE;
-    s->resource = 0;
-    s->rep = 0;
-    s->lends = 0;
-    s->scope = 0;
-}
-
 static int slot_equal(const rt_slot *a, const rt_slot *b)
 {
     if (a->kind != b->kind || a->resource != b->resource || a->rep != b->rep)
@@ -122,10 +110,8 @@ static int compare_table(const diff *d, uint32_t table, int every_slot,
                       "slot of table %" PRIu32 " at handle 0 or past its size "
                       "%" PRIu32,
                       a, table, sut_size);
-    rt_slot x, y;
     for (uint32_t h = 1; h <= sut_size; h++) {
-        clear_slot(&x);
-        clear_slot(&y);
+        rt_slot x = {RT_FREE, 0, 0, 0, 0}, y = {RT_FREE, 0, 0, 0, 0};
         if (d->sut->table_slot(d->sut_self, table, h, &x) != 0 ||
             d->model->table_slot(d->model_self, table, h, &y) != 0)
             return differ(what, size, "state:slot-unobservable",
