@@ -132,19 +132,86 @@ static int broken(char *msg, size_t msg_size, int invariant, const char *fmt,
     return invariant;
 }
 
-/* Invariant 1: every free slot is on the free list once, nothing else is. */
-static int check_free_list(const restab__table *tab, uint32_t table, char *msg,
-                           size_t msg_size)
+/* Borrow counts are compared a chunk of scopes at a time, so the check is
+   linear for all but very deep stacks and still allocates nothing. */
+enum { CHUNK = 64 };
+
+/*
+ * What restab_check's one walk over every slot finds for the invariants it
+ * reports after the free lists, in its order: each keeps the first
+ * offending slot in table and handle order, which is the one a walk per
+ * invariant would name.
+ */
+typedef struct slot_walk {
+    uint64_t lends;          /* own entries' lends (spec: borrows' too) */
+    uint32_t borrows[CHUNK]; /* borrow entries of scopes 0 .. CHUNK-1 */
+    /* Invariant 4: the first borrow of a scope that is not active. */
+    int dead;
+    uint32_t dead_table, dead_handle, dead_scope;
+    /* Invariant 6: 1, a table that reached the limit (mis_value its size);
+       2, an entry in another table's place (mis_value its handle). */
+    int misplaced;
+    uint32_t mis_table, mis_value, mis_code;
+} slot_walk;
+
+/* Whether an entry of resource code `code` belongs in `table`. */
+static int in_place(const restab_tables *t, uint32_t table, uint32_t code)
 {
+    return table == t->instances
+               ? code == RESTAB__HOST_CODE
+               : code < t->types && t->type_instance[code] == table;
+}
+
+/*
+ * Invariant 1 for one table: every free slot is on the free list once,
+ * nothing else is. On the way, what the later invariants need (slot_walk).
+ */
+static int walk_table(const restab_tables *t, uint32_t table, slot_walk *w,
+                      char *msg, size_t msg_size)
+{
+    const restab__table *tab = &t->tables[table];
+    if (!w->misplaced && tab->len > 0 && tab->len >= t->limit) {
+        w->misplaced = 1;
+        w->mis_table = table;
+        w->mis_value = tab->len;
+    }
     uint32_t free_slots = 0;
     for (uint32_t i = 0; i < tab->len; i++) {
-        uint32_t kind = restab__tag_kind(tab->slots[i].tag);
-        if (kind == RESTAB__KIND_FREE)
+        const restab__slot *slot = &tab->slots[i];
+        uint32_t kind = restab__tag_kind(slot->tag);
+        if (kind == RESTAB__KIND_FREE) {
             free_slots++;
-        else if (kind != RESTAB__KIND_OWN && kind != RESTAB__KIND_BORROW)
+            continue;
+        }
+        if (kind != RESTAB__KIND_OWN && kind != RESTAB__KIND_BORROW)
             return broken(msg, msg_size, 1,
                           "table %u handle %u has an unknown slot kind %u",
                           table, i + 1, kind);
+        uint32_t code = restab__tag_code(slot->tag);
+        if (!w->misplaced && !in_place(t, table, code)) {
+            w->misplaced = 2;
+            w->mis_table = table;
+            w->mis_value = i + 1;
+            w->mis_code = code;
+        }
+        if (kind == RESTAB__KIND_OWN) {
+            w->lends += slot->aux;
+            continue;
+        }
+        /* Within the side array even in a broken state (invariant 2 checks
+           that it covers every slot). */
+        if (tab->borrow_lends != NULL && i < tab->lends_cap)
+            w->lends += tab->borrow_lends[i];
+        if (slot->aux >= t->scope_len) {
+            if (!w->dead) {
+                w->dead = 1;
+                w->dead_table = table;
+                w->dead_handle = i + 1;
+                w->dead_scope = slot->aux;
+            }
+        } else if (slot->aux < CHUNK) {
+            w->borrows[slot->aux]++;
+        }
     }
     /* Exactly free_slots steps, each onto a free slot, then the end: a
        repeated slot would make a cycle that never reaches the end. */
@@ -173,61 +240,49 @@ static int check_free_list(const restab__table *tab, uint32_t table, char *msg,
 }
 
 /* Invariant 6: handles below the limit, entries in their own table. */
-static int check_placement(const restab_tables *t, uint32_t table, char *msg,
-                           size_t msg_size)
+static int check_placement(const slot_walk *w, const restab_tables *t,
+                           char *msg, size_t msg_size)
 {
-    const restab__table *tab = &t->tables[table];
-    if (tab->len > 0 && tab->len >= t->limit)
+    if (w->misplaced == 1)
         return broken(msg, msg_size, 6,
-                      "table %u holds handle %u, not below the limit %u", table,
-                      tab->len, t->limit);
-    for (uint32_t i = 0; i < tab->len; i++) {
-        const restab__slot *slot = &tab->slots[i];
-        if (restab__tag_kind(slot->tag) == RESTAB__KIND_FREE)
-            continue;
-        uint32_t code = restab__tag_code(slot->tag);
-        int in_place = table == t->instances
-                           ? code == RESTAB__HOST_CODE
-                           : code < t->types && t->type_instance[code] == table;
-        if (!in_place)
-            return broken(msg, msg_size, 6,
-                          "table %u handle %u holds resource code %u, which "
-                          "belongs to another table",
-                          table, i + 1, code);
-    }
+                      "table %u holds handle %u, not below the limit %u",
+                      w->mis_table, w->mis_value, t->limit);
+    if (w->misplaced == 2)
+        return broken(msg, msg_size, 6,
+                      "table %u handle %u holds resource code %u, which "
+                      "belongs to another table",
+                      w->mis_table, w->mis_value, w->mis_code);
     return 0;
 }
 
 /* Invariants 3 and 4: borrow entries against their scopes. */
-static int check_borrows(const restab_tables *t, char *msg, size_t msg_size)
+static int check_borrows(const restab_tables *t, const slot_walk *w,
+                         char *msg, size_t msg_size)
 {
-    for (uint32_t table = 0; table <= t->instances; table++) {
-        const restab__table *tab = &t->tables[table];
-        for (uint32_t i = 0; i < tab->len; i++) {
-            const restab__slot *slot = &tab->slots[i];
-            if (restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
-                slot->aux >= t->scope_len)
-                return broken(msg, msg_size, 4,
-                              "table %u borrow handle %u belongs to scope %u "
-                              "but only %u scopes are active",
-                              table, i + 1, slot->aux, t->scope_len);
-        }
-    }
-    /* Count borrows per scope a chunk of scopes at a time, so the check is
-       linear for all but very deep stacks and still allocates nothing. */
-    enum { CHUNK = 64 };
-    uint32_t borrows[CHUNK];
+    if (w->dead)
+        return broken(msg, msg_size, 4,
+                      "table %u borrow handle %u belongs to scope %u "
+                      "but only %u scopes are active",
+                      w->dead_table, w->dead_handle, w->dead_scope,
+                      t->scope_len);
+    /* The first chunk was counted by the walk; deeper ones take a walk of
+       their own each. */
+    uint32_t deeper[CHUNK];
     for (uint32_t base = 0; base < t->scope_len; base += CHUNK) {
         uint32_t span = t->scope_len - base < CHUNK ? t->scope_len - base : CHUNK;
-        memset(borrows, 0, sizeof borrows);
-        for (uint32_t table = 0; table <= t->instances; table++) {
-            const restab__table *tab = &t->tables[table];
-            for (uint32_t i = 0; i < tab->len; i++) {
-                const restab__slot *slot = &tab->slots[i];
-                if (restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
-                    slot->aux >= base && slot->aux - base < span)
-                    borrows[slot->aux - base]++;
+        const uint32_t *borrows = w->borrows;
+        if (base > 0) {
+            memset(deeper, 0, sizeof deeper);
+            for (uint32_t table = 0; table <= t->instances; table++) {
+                const restab__table *tab = &t->tables[table];
+                for (uint32_t i = 0; i < tab->len; i++) {
+                    const restab__slot *slot = &tab->slots[i];
+                    if (restab__tag_kind(slot->tag) == RESTAB__KIND_BORROW &&
+                        slot->aux >= base && slot->aux - base < span)
+                        deeper[slot->aux - base]++;
+                }
             }
+            borrows = deeper;
         }
         for (uint32_t k = 0; k < span; k++) {
             if (borrows[k] != t->scopes[base + k].borrow_count)
@@ -374,7 +429,8 @@ static int check_borrow_lends(const restab_tables *t, uint32_t table,
 }
 
 /* Invariants 2 and 5: lend counts against lender records. */
-static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
+static int check_lenders(const restab_tables *t, uint64_t lends, char *msg,
+                         size_t msg_size)
 {
     uint32_t previous = 0;
     for (uint32_t depth = 0; depth < t->scope_len; depth++) {
@@ -410,18 +466,8 @@ static int check_lenders(const restab_tables *t, char *msg, size_t msg_size)
     int failed = records == 0 ? 0 : check_lends_tallied(t, msg, msg_size);
     if (failed)
         return failed;
-    /* Every named entry matched; the rest must have no lends at all. */
-    uint64_t lends = 0;
-    for (uint32_t table = 0; table <= t->instances; table++) {
-        const restab__table *tab = &t->tables[table];
-        for (uint32_t i = 0; i < tab->len; i++) {
-            uint32_t kind = restab__tag_kind(tab->slots[i].tag);
-            if (kind == RESTAB__KIND_OWN)
-                lends += tab->slots[i].aux;
-            else if (kind == RESTAB__KIND_BORROW && tab->borrow_lends != NULL)
-                lends += tab->borrow_lends[i];
-        }
-    }
+    /* Every named entry matched; the rest must have no lends at all
+       (`lends`: the sum over every entry, from restab_check's walk). */
     if (lends != records)
         return broken(msg, msg_size, 2,
                       "%s entries hold %llu lends in all but there are %llu "
@@ -463,15 +509,19 @@ int restab_check(const restab_tables *t, char *msg, size_t msg_size)
         msg[0] = '\0';
     if (t == NULL)
         return broken(msg, msg_size, 1, "the table set is NULL");
+    /* One walk over every slot checks invariant 1 and gathers what the
+       others need; they are then reported in their order. */
+    slot_walk walk;
+    memset(&walk, 0, sizeof walk);
     int failed = 0;
     for (uint32_t table = 0; table <= t->instances && !failed; table++)
-        failed = check_free_list(&t->tables[table], table, msg, msg_size);
+        failed = walk_table(t, table, &walk, msg, msg_size);
     if (!failed)
-        failed = check_lenders(t, msg, msg_size);
+        failed = check_lenders(t, walk.lends, msg, msg_size);
     if (!failed)
-        failed = check_borrows(t, msg, msg_size);
-    for (uint32_t table = 0; table <= t->instances && !failed; table++)
-        failed = check_placement(t, table, msg, msg_size);
+        failed = check_borrows(t, &walk, msg, msg_size);
+    if (!failed)
+        failed = check_placement(&walk, t, msg, msg_size);
     if (!failed && restab__spec(t))
         failed = check_lender_depths(t, msg, msg_size);
     return failed;
