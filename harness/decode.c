@@ -510,7 +510,7 @@ int decoder_next(decoder *d, const rt_impl *model, const void *self, op *out)
 void decoder_observe(decoder *d, const op *o, const op_result *r)
 {
     uint32_t table;
-    if (r->status != RT_OK || d->tables == NULL ||
+    if (r->status != RT_OK ||
         !op_takes_resource(o->code) || !table_of(d, o->resource, &table))
         return;
     int issued = takes_rep(o->code) && r->kind == RESULT_VALUE;
