@@ -5,22 +5,28 @@
  * The inputs are fixed: the committed corpus (the .bin files of the folder
  * given with --corpus) and GENERATED inputs made deterministically
  * (xorshift32, seed XORSHIFT_SEED): GENERATED_SIZE random bytes each, so a
- * compact header (1-4 instances) and about 130 operations (about 620
- * steps since the repeat prefix: fuzz/FORMAT.md), and every
+ * compact header (1-4 instances) and about 105 operations (about 650
+ * steps with the repeats of the repeat prefix: fuzz/FORMAT.md), and every
  * LARGE_EVERY-th one an explicit header declaring 3,000 to 65,000
  * instances, the kind of input that costs the most (fuzz/FORMAT.md).
  * Each input runs as restab_ops runs it (run_bytes with the final check),
- * --rounds times over the whole set.
+ * --rounds times over the whole set; then the compact generated inputs
+ * again with every repeat run once (decoded, repeats cleared, encoded),
+ * inputs of the size the throughput goal of issue 11 was set for.
  *
  * restab-bench-inputs (the harness as the targets link it) prints
  *   inputs: N (C corpus, G generated, L large)
  *   us per input: X (large configurations: Y, the rest: Z)
  *   exec/s: R
- * restab-bench-split (its own copy of the harness, compiled with the
- * timing hooks of harness/split.h, which add a clock read per part) prints
- * the share of each part:
+ *   steps: S per input, T per second
+ * and the same for the set without repeats, each line after "without
+ * repeats: ". restab-bench-split (its own copy of the harness, compiled
+ * with the timing hooks of harness/split.h, which add a clock read per
+ * part) adds, for each set, the share of each part:
  *   split: library A%, oracle B%, checkers C%, compares D%, setup E%,
  *          final probe F%, decode and runner G%
+ * the checks and comparisons per input, and the exec/s that the parts
+ * which check nothing (library, oracle, decode and runner) would allow.
  * "decode and runner" is the rest: decoding, the decoder's observations,
  * result comparison and the runner's bookkeeping.
  *
@@ -31,9 +37,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "decode.h"
 #include "files.h"
 #include "impl_restab.h"
 #include "oracle.h"
+#include "program.h"
 #include "run.h"
 #include "split.h"
 #include "xorshift.h"
@@ -52,10 +60,20 @@ typedef struct input {
     uint8_t *data;
     size_t size;
     int large;
+    size_t steps; /* operations, each repetition counted */
 } input;
 
 static input inputs[MAX_INPUTS];
 static size_t input_count, corpus_count, large_count;
+
+/* What measure() found for the inputs it ran, per class (0: the rest, 1:
+   large configurations): the time of whole runs, and of each part, then
+   of the final probe (part_times); and the split's counts. */
+static uint64_t class_ns[2];
+static uint64_t parts[2][SPLIT_PARTS + 1];
+#ifdef RESTAB_HARNESS_SPLIT
+static uint64_t counts[SPLIT_COUNTS];
+#endif
 
 static void fail(const char *what)
 {
@@ -108,8 +126,13 @@ static void add(uint8_t *data, size_t size, int large)
 {
     if (input_count == MAX_INPUTS)
         fail("too many inputs");
-    inputs[input_count++] = (input){data, size, large};
+    program p;
+    program_init(&p);
+    if (decode_program(data, size, &rt_oracle, &p) != 0)
+        fail("out of memory");
+    inputs[input_count++] = (input){data, size, large, program_steps(&p)};
     large_count += large != 0;
+    program_free(&p);
 }
 
 static int add_file(const char *path, void *user)
@@ -180,6 +203,121 @@ static void write_generated(const char *dir)
     }
 }
 
+/*
+ * Appends inputs[from .. to) but large configurations again, each decoded,
+ * its repeats made single operations, and encoded back: inputs of the size
+ * the throughput goal was first set for (about 130 steps).
+ */
+static void without_repeats(size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (inputs[i].large)
+            continue;
+        program p;
+        program_init(&p);
+        if (decode_program(inputs[i].data, inputs[i].size, &rt_oracle, &p) != 0)
+            fail("out of memory");
+        for (size_t k = 0; k < p.len; k++)
+            p.ops[k].repeat = 0;
+        uint8_t *data = NULL;
+        size_t size = 0;
+        if (encode_program(&p, &rt_oracle, &data, &size) != 0)
+            fail("an input without repeats does not encode");
+        program_free(&p);
+        add(data, size, 0);
+    }
+}
+
+/* Runs inputs[from .. to) `rounds` times as restab_ops does (class_ns,
+   parts and counts). */
+static void measure(const run_options *opt, size_t from, size_t to,
+                    int rounds)
+{
+    memset(class_ns, 0, sizeof class_ns);
+    memset(parts, 0, sizeof parts);
+#ifdef RESTAB_HARNESS_SPLIT
+    memset(split_counts, 0, sizeof split_counts);
+#endif
+    for (int r = 0; r < rounds; r++) {
+        for (size_t i = from; i < to; i++) {
+            uint64_t before[SPLIT_PARTS + 1];
+            part_times(before);
+            uint64_t t0 = clock_ns();
+            if (run_bytes(inputs[i].data, inputs[i].size, opt) != 0)
+                fail("an input failed");
+            class_ns[inputs[i].large != 0] += clock_ns() - t0;
+            uint64_t after[SPLIT_PARTS + 1];
+            part_times(after);
+            for (int p = 0; p <= SPLIT_PARTS; p++)
+                parts[inputs[i].large != 0][p] += after[p] - before[p];
+        }
+    }
+#ifdef RESTAB_HARNESS_SPLIT
+    memcpy(counts, split_counts, sizeof counts);
+#endif
+}
+
+/* Prints what measure() found for inputs[from .. to), each line after
+   `label`. */
+static void report(const char *label, size_t from, size_t to, int rounds)
+{
+    size_t large = 0, steps = 0;
+    for (size_t i = from; i < to; i++) {
+        large += inputs[i].large != 0;
+        steps += inputs[i].steps;
+    }
+    double runs = (double)(to - from) * rounds;
+    double total = (double)(class_ns[0] + class_ns[1]);
+    double per = total / runs / 1000.0;
+    double steps_per = (double)steps / (double)(to - from);
+    if (large > 0)
+        printf("%sus per input: %.1f (large configurations: %.1f, the rest: "
+               "%.1f)\n",
+               label, per, (double)class_ns[1] / ((double)large * rounds) / 1e3,
+               (double)class_ns[0] / ((double)(to - from - large) * rounds) /
+                   1e3);
+    else
+        printf("%sus per input: %.1f\n", label, per);
+    printf("%sexec/s: %.0f\n", label, 1e6 / per);
+    printf("%ssteps: %.1f per input, %.0f per second\n", label, steps_per,
+           steps_per * 1e6 / per);
+#ifdef RESTAB_HARNESS_SPLIT
+    static const char *const names[SPLIT_PARTS + 1] = {
+        "library", "oracle", "checkers", "compares", "setup", "final probe"};
+    const char *const classes[3] = {"all", "the rest", "large"};
+    double unchecked = 0; /* us per input in the parts that check nothing */
+    for (int c = 0; c < (large > 0 ? 3 : 1); c++) {
+        double n = c == 0   ? runs
+                   : c == 1 ? (double)(to - from - large) * rounds
+                            : (double)large * rounds;
+        double sum = c == 0 ? total : (double)class_ns[c - 1];
+        double rest = sum;
+        printf("%ssplit, %s (us per input):", label, classes[c]);
+        for (int p = 0; p <= SPLIT_PARTS; p++) {
+            uint64_t ns = c == 0 ? parts[0][p] + parts[1][p] : parts[c - 1][p];
+            printf(" %s %.1f (%.0f%%),", names[p], (double)ns / n / 1e3,
+                   100.0 * (double)ns / sum);
+            rest -= (double)ns;
+            if (c == 0 && (p == SPLIT_LIBRARY || p == SPLIT_ORACLE))
+                unchecked += (double)ns / n / 1e3;
+        }
+        printf(" decode and runner %.1f (%.0f%%)\n", rest / n / 1e3,
+               100.0 * rest / sum);
+        if (c == 0)
+            unchecked += rest / n / 1e3;
+    }
+    printf("%sper input: %.1f steps, %.1f implementation checks, %.1f model "
+           "checks, %.1f full compares\n",
+           label, (double)counts[SPLIT_STEPS] / runs,
+           (double)counts[SPLIT_SUT_CHECKS] / runs,
+           (double)counts[SPLIT_MODEL_CHECKS] / runs,
+           (double)counts[SPLIT_FULL_COMPARES] / runs);
+    printf("%swithout any check (library, oracle, decode and runner): %.1f "
+           "us per input, exec/s at most %.0f\n",
+           label, unchecked, 1e6 / unchecked);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     const char *corpus = NULL, *write_dir = NULL;
@@ -214,67 +352,18 @@ int main(int argc, char **argv)
     sut.final_check = timed_final_check;
     run_options opt = run_defaults(&sut, &rt_oracle);
     opt.final_check = 1;
-    uint64_t large_ns = 0, small_ns = 0;
-    /* Per class (0: the rest, 1: large configurations): the parts, then
-       the final probe. */
-    uint64_t parts[2][SPLIT_PARTS + 1];
-    memset(parts, 0, sizeof parts);
-    for (int r = 0; r < rounds; r++) {
-        for (size_t i = 0; i < input_count; i++) {
-            uint64_t before[SPLIT_PARTS + 1];
-            part_times(before);
-            uint64_t t0 = clock_ns();
-            if (run_bytes(inputs[i].data, inputs[i].size, &opt) != 0)
-                fail("an input failed");
-            uint64_t t = clock_ns() - t0;
-            *(inputs[i].large ? &large_ns : &small_ns) += t;
-            uint64_t after[SPLIT_PARTS + 1];
-            part_times(after);
-            for (int p = 0; p <= SPLIT_PARTS; p++)
-                parts[inputs[i].large != 0][p] += after[p] - before[p];
-        }
-    }
-    double runs = (double)input_count * rounds;
-    double total = (double)(large_ns + small_ns);
-    double per = total / runs / 1000.0;
+    measure(&opt, 0, input_count, rounds);
     printf("inputs: %zu (%zu corpus, %u generated, %zu large)\n", input_count,
            corpus_count, GENERATED, large_count);
-    printf("us per input: %.1f (large configurations: %.1f, the rest: %.1f)\n",
-           per,
-           large_count ? (double)large_ns / ((double)large_count * rounds) / 1e3
-                       : 0.0,
-           (double)small_ns /
-               ((double)(input_count - large_count) * rounds) / 1e3);
-    printf("exec/s: %.0f\n", 1e6 / per);
-#ifdef RESTAB_HARNESS_SPLIT
-    static const char *const names[SPLIT_PARTS + 1] = {
-        "library", "oracle", "checkers", "compares", "setup", "final probe"};
-    const char *const classes[3] = {"all", "the rest", "large"};
-    for (int c = 0; c < 3; c++) {
-        double n = c == 0   ? runs
-                   : c == 1 ? (double)(input_count - large_count) * rounds
-                            : (double)large_count * rounds;
-        double sum = c == 0 ? total : (double)(c == 1 ? small_ns : large_ns);
-        if (n == 0)
-            continue;
-        double rest = sum;
-        printf("split, %s (us per input):", classes[c]);
-        for (int p = 0; p <= SPLIT_PARTS; p++) {
-            uint64_t ns = c == 0 ? parts[0][p] + parts[1][p] : parts[c - 1][p];
-            printf(" %s %.1f (%.0f%%),", names[p], (double)ns / n / 1e3,
-                   100.0 * (double)ns / sum);
-            rest -= (double)ns;
-        }
-        printf(" decode and runner %.1f (%.0f%%)\n", rest / n / 1e3,
-               100.0 * rest / sum);
-    }
-    printf("per input: %.1f steps, %.1f implementation checks, %.1f model "
-           "checks, %.1f full compares\n",
-           (double)split_counts[SPLIT_STEPS] / runs,
-           (double)split_counts[SPLIT_SUT_CHECKS] / runs,
-           (double)split_counts[SPLIT_MODEL_CHECKS] / runs,
-           (double)split_counts[SPLIT_FULL_COMPARES] / runs);
-#endif
+    report("", 0, input_count, rounds);
+
+    /* The issue's goal was set for inputs of about 130 steps: the generated
+       inputs of compact configurations again, each repeat run once. */
+    size_t first = input_count;
+    without_repeats(corpus_count, first);
+    measure(&opt, first, input_count, rounds);
+    printf("without repeats: %zu inputs\n", input_count - first);
+    report("without repeats: ", first, input_count, rounds);
     for (size_t i = 0; i < input_count; i++)
         free(inputs[i].data);
     return 0;

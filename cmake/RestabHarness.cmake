@@ -65,7 +65,8 @@ target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
 restab_target_defaults(restab_harness_core)
 
-add_library(restab_oracle STATIC ${_rh}/oracle/oracle.c)
+set(RESTAB_ORACLE_SOURCES ${_rh}/oracle/oracle.c)
+add_library(restab_oracle STATIC ${RESTAB_ORACLE_SOURCES})
 target_include_directories(restab_oracle PUBLIC ${_rh}/oracle)
 target_link_libraries(restab_oracle PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
 restab_target_defaults(restab_oracle)
@@ -78,8 +79,9 @@ restab_target_defaults(restab_oracle)
 # UBSan, which there cost more time than everything under test and would
 # only find bugs in the harness, which the sanitizer presets' tests look for
 # (fuzz/FORMAT.md, "Checking policy"). MemorySanitizer builds keep MSan
-# everywhere, as it requires. The library and the implementations under
-# test keep all of theirs.
+# everywhere, as it requires. The library and other implementations under
+# test keep all of theirs; restab's own adapter (impls/restab), one
+# translation per call into lib/, is check code too (fuzz/CMakeLists.txt).
 set(RESTAB_CHECK_CODE_OPTIONS
   -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table,stack-depth
   -fno-sanitize=address,undefined,integer,local-bounds)
@@ -90,15 +92,28 @@ function(restab_check_code target)
       PROPERTIES COMPILE_OPTIONS "${RESTAB_CHECK_CODE_OPTIONS}")
   endif()
   if(RESTAB_FUZZ_ENGINE STREQUAL "afl")
+    # afl-clang-fast instruments as a compiler pass, which the options above
+    # do not reach: the target's check code goes to an AFL++ denylist
+    # (AFL_LLVM_DENYLIST) instead, written here from the same list. Its
+    # patterns name the file alone: the installed afl-clang-fast does not
+    # match `*dir/file.c` for sources outside the build directory.
+    set_property(TARGET ${target} APPEND PROPERTY RESTAB_CHECK_CODE_FILES ${arg_SOURCES})
+    get_property(files TARGET ${target} PROPERTY RESTAB_CHECK_CODE_FILES)
+    set(text "# restab_check_code(${target}): check code AFL++ leaves uninstrumented.\n")
+    foreach(file IN LISTS files)
+      get_filename_component(name ${file} NAME)
+      string(APPEND text "src: */${name}\n")
+    endforeach()
+    set(denylist ${CMAKE_BINARY_DIR}/afl-check-code/${target}.txt)
+    file(WRITE ${denylist} "${text}")
     set_target_properties(${target} PROPERTIES C_COMPILER_LAUNCHER
-      "${CMAKE_COMMAND};-E;env;AFL_LLVM_DENYLIST=${_rh}/fuzz/afl-harness-denylist.txt")
+      "${CMAKE_COMMAND};-E;env;AFL_LLVM_DENYLIST=${denylist}")
   endif()
 endfunction()
-restab_check_code(restab_harness_core SOURCES
-  ${_rh}/harness/program.c ${_rh}/harness/diff.c ${_rh}/harness/run.c
-  ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c ${_rh}/harness/prefix.c
-  ${_rh}/harness/count_alloc.c ${_rh}/harness/signature.c)
-restab_check_code(restab_oracle SOURCES ${_rh}/oracle/oracle.c)
+set(RESTAB_HARNESS_CHECK_SOURCES ${RESTAB_HARNESS_CORE_SOURCES})
+list(REMOVE_ITEM RESTAB_HARNESS_CHECK_SOURCES ${_rh}/harness/decode.c)
+restab_check_code(restab_harness_core SOURCES ${RESTAB_HARNESS_CHECK_SOURCES})
+restab_check_code(restab_oracle SOURCES ${RESTAB_ORACLE_SOURCES})
 
 add_library(restab_harness INTERFACE)
 target_include_directories(restab_harness INTERFACE ${_rh}/fuzz)
@@ -128,7 +143,7 @@ elseif(RESTAB_FUZZ_ENGINE STREQUAL "afl")
   # nothing of the implementation under test, so one serves them all.
   add_library(restab_afl_mutator SHARED ${_rh}/fuzz/afl_mutator.c
     ${_rh}/fuzz/mutator.c ${_rh}/harness/program.c ${_rh}/harness/decode.c
-    ${_rh}/oracle/oracle.c)
+    ${RESTAB_ORACLE_SOURCES})
   target_include_directories(restab_afl_mutator PRIVATE
     ${_rh}/fuzz ${_rh}/harness ${_rh}/harness/include ${_rh}/oracle)
   target_link_libraries(restab_afl_mutator PRIVATE restab_warnings)
