@@ -24,6 +24,7 @@ typedef enum split_count {
     SPLIT_MODEL_CHECKS,
     SPLIT_FULL_COMPARES, /* every slot of every addressed table */
     SPLIT_STEPS,
+    SPLIT_TIMED, /* timed parts: two clock reads each */
     SPLIT_COUNTS
 } split_count;
 
@@ -37,6 +38,7 @@ uint64_t split_clock(void);
         uint64_t split_t0_ = split_clock();                                    \
         statement;                                                             \
         split_ns[part] += split_clock() - split_t0_;                           \
+        split_counts[SPLIT_TIMED]++;                                           \
     } while (0)
 #else
 #define SPLIT_COUNT(what) ((void)0)
