@@ -14,6 +14,13 @@
 # Needs RestabFlags.cmake (warnings, sanitizer and engine helper targets)
 # and RESTAB_HARNESS_ROOT: the folder holding harness/, oracle/, fuzz/ and
 # tools/.
+#
+# The functions below are called from other directories than this file's
+# includer (a project that add_subdirectory()s restab calls
+# restab_add_implementation() from its own), where restab's directory
+# variables do not exist. Everything they need is therefore kept in global
+# properties of the same names, and _restab_load() brings them into the
+# calling function's scope.
 
 include_guard(GLOBAL)
 
@@ -21,11 +28,19 @@ if(NOT RESTAB_HARNESS_ROOT)
   message(FATAL_ERROR "RestabHarness.cmake: RESTAB_HARNESS_ROOT is not set")
 endif()
 set(_rh ${RESTAB_HARNESS_ROOT})
+set_property(GLOBAL PROPERTY RESTAB_HARNESS_ROOT ${_rh})
 
 # ---- The fuzz target kinds (fuzz/targets.txt) --------------------------
 # RESTAB_TARGET_KINDS lists them; RESTAB_TARGET_<kind>_<FIELD> holds each
 # field (SOURCES as a list of paths, INPUT, PREFIX, CORPUS, FOR, OSS_FUZZ).
-set(RESTAB_TARGET_KINDS "")
+# Each is also a global property of its name, listed in the global property
+# RESTAB_TARGET_VARIABLES, for _restab_load().
+macro(_restab_set_global var)
+  set(${var} "${ARGN}")
+  set_property(GLOBAL PROPERTY ${var} "${ARGN}")
+  set_property(GLOBAL APPEND PROPERTY RESTAB_TARGET_VARIABLES ${var})
+endmacro()
+set(_restab_kinds "")
 file(STRINGS ${_rh}/fuzz/targets.txt _restab_target_lines REGEX "^[a-z]")
 foreach(_line IN LISTS _restab_target_lines)
   string(REGEX REPLACE "[ \t]+" ";" _fields "${_line}")
@@ -33,18 +48,29 @@ foreach(_line IN LISTS _restab_target_lines)
   if(NOT _count EQUAL 7)
     message(FATAL_ERROR "fuzz/targets.txt: '${_line}' does not have 7 fields")
   endif()
-  list(GET _fields 0 _kind)
-  list(APPEND RESTAB_TARGET_KINDS ${_kind})
-  list(GET _fields 1 _sources)
+  list(POP_FRONT _fields _kind _sources)
+  list(APPEND _restab_kinds ${_kind})
   string(REPLACE "," ";" _sources "${_sources}")
   list(TRANSFORM _sources PREPEND ${_rh}/fuzz/)
-  set(RESTAB_TARGET_${_kind}_SOURCES ${_sources})
-  set(_i 2)
+  _restab_set_global(RESTAB_TARGET_${_kind}_SOURCES ${_sources})
   foreach(_field IN ITEMS INPUT PREFIX CORPUS FOR OSS_FUZZ)
-    list(GET _fields ${_i} RESTAB_TARGET_${_kind}_${_field})
-    math(EXPR _i "${_i} + 1")
+    list(POP_FRONT _fields _value)
+    _restab_set_global(RESTAB_TARGET_${_kind}_${_field} ${_value})
   endforeach()
 endforeach()
+_restab_set_global(RESTAB_TARGET_KINDS ${_restab_kinds})
+
+# Brings the harness root (as _rh), the target kinds' variables and the
+# check-code options into the calling function's scope, from the global
+# properties that hold them.
+macro(_restab_load)
+  get_property(_rh GLOBAL PROPERTY RESTAB_HARNESS_ROOT)
+  get_property(RESTAB_CHECK_CODE_OPTIONS GLOBAL PROPERTY RESTAB_CHECK_CODE_OPTIONS)
+  get_property(_restab_vars GLOBAL PROPERTY RESTAB_TARGET_VARIABLES)
+  foreach(_var IN LISTS _restab_vars)
+    get_property(${_var} GLOBAL PROPERTY ${_var})
+  endforeach()
+endmacro()
 
 # ---- The layers ----------------------------------------------------------
 # restab_impl_interface: restab_impl.h, the implementation interface.
@@ -59,14 +85,14 @@ set(RESTAB_HARNESS_CORE_SOURCES
   ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
   ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c
   ${_rh}/harness/prefix.c ${_rh}/harness/count_alloc.c
-  ${_rh}/harness/signature.c)
-add_library(restab_harness_core STATIC ${RESTAB_HARNESS_CORE_SOURCES})
+  ${_rh}/harness/signature.c ${_rh}/harness/outcome.c)
+add_library(restab_harness_core STATIC EXCLUDE_FROM_ALL ${RESTAB_HARNESS_CORE_SOURCES})
 target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
 restab_target_defaults(restab_harness_core)
 
 set(RESTAB_ORACLE_SOURCES ${_rh}/oracle/oracle.c)
-add_library(restab_oracle STATIC ${RESTAB_ORACLE_SOURCES})
+add_library(restab_oracle STATIC EXCLUDE_FROM_ALL ${RESTAB_ORACLE_SOURCES})
 target_include_directories(restab_oracle PUBLIC ${_rh}/oracle)
 target_link_libraries(restab_oracle PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
 restab_target_defaults(restab_oracle)
@@ -85,7 +111,9 @@ restab_target_defaults(restab_oracle)
 set(RESTAB_CHECK_CODE_OPTIONS
   -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table,stack-depth
   -fno-sanitize=address,undefined,integer,local-bounds)
+set_property(GLOBAL PROPERTY RESTAB_CHECK_CODE_OPTIONS "${RESTAB_CHECK_CODE_OPTIONS}")
 function(restab_check_code target)
+  _restab_load()
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES")
   if(RESTAB_FUZZ_ENGINE MATCHES "^(libfuzzer|env|afl)$")
     set_source_files_properties(${arg_SOURCES} TARGET_DIRECTORY ${target}
@@ -165,6 +193,7 @@ endif()
 # Creates <impl>_<kind>, the fuzz target of one kind of fuzz/targets.txt,
 # for an implementation whose <impl>_impl library exists.
 function(restab_add_target impl kind)
+  _restab_load()
   if(NOT kind IN_LIST RESTAB_TARGET_KINDS)
     message(FATAL_ERROR "restab_add_target: no kind '${kind}' in fuzz/targets.txt")
   endif()
@@ -207,6 +236,7 @@ and writes <build>/restab-implementations/<name>.txt, which the scripts'
 --impl <name> --build <build> reads to find these executables.
 #]]
 function(restab_add_implementation name)
+  _restab_load()
   cmake_parse_arguments(PARSE_ARGV 1 arg "ALLOC_HOOK" "IMPL"
                         "SOURCES;INCLUDE_DIRS;LINK")
   if(arg_UNPARSED_ARGUMENTS)

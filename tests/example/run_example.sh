@@ -5,6 +5,8 @@
 #   build     --work W --prefix P --source S --bug BUG --cc CC --generator G
 #             configure S (examples/tinytab) out of tree in W/build against P
 #             with libFuzzer, ASan and UBSan, TINYTAB_BUG=BUG ('none': no bug), build
+#             (--prefix subdir:R instead: no install, a project that
+#             add_subdirectory()s restab's tree R and then S; tests/example/subdir)
 #   clean     --work W --corpus D   every D/*.bin passes tinytab_ops; tinytab-replay --quiet D passes;
 #             every restab_oom seed (D/../restab_oom/*.bin) passes tinytab_oom
 #   catch     --work W --corpus D   tinytab_ops fails on D/*.bin with a harness report naming
@@ -73,15 +75,23 @@ case "$mode" in
     [ "$bug" = none ] && bug=""
     rm -rf "$work"
     mkdir -p "$work"
-    run cmake -S "$source" -B "$work/build" -G "$generator" \
-      -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
-      -DRESTAB_FUZZ_ENGINE=libfuzzer -DRESTAB_SANITIZE=address,undefined \
-      -DCMAKE_COMPILE_WARNING_AS_ERROR=ON -DTINYTAB_BUG="$bug"
-    # The harness must come from the prefix under test.
-    grep -q "^restab_DIR:PATH=$(realpath "$prefix")/" "$work/build/CMakeCache.txt" ||
-      grep -q "^restab_DIR:PATH=$prefix/" "$work/build/CMakeCache.txt" ||
-      fail "restab was not found under $prefix"
+    common=(-G "$generator" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+            -DRESTAB_FUZZ_ENGINE=libfuzzer -DRESTAB_SANITIZE=address,undefined
+            -DCMAKE_COMPILE_WARNING_AS_ERROR=ON -DTINYTAB_BUG="$bug")
+    if [[ "$prefix" == subdir:* ]]; then
+      run cmake -S "$(dirname "$0")/subdir" -B "$work/build" "${common[@]}" \
+        -DRESTAB_DIR="${prefix#subdir:}" -DIMPL_DIR="$source"
+      # Nothing may come from an installed package.
+      ! grep -q "^restab_DIR:PATH=/" "$work/build/CMakeCache.txt" ||
+        fail "restab was found as an installed package, not through add_subdirectory"
+    else
+      run cmake -S "$source" -B "$work/build" "${common[@]}" \
+        -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+      # The harness must come from the prefix under test.
+      grep -q "^restab_DIR:PATH=$(realpath "$prefix")/" "$work/build/CMakeCache.txt" ||
+        grep -q "^restab_DIR:PATH=$prefix/" "$work/build/CMakeCache.txt" ||
+        fail "restab was not found under $prefix"
+    fi
     run cmake --build "$work/build"
     for key in ops ops_mut oom replay; do
       [ -x "$(manifest_get $key)" ] || fail "manifest's $key= is not an executable"
