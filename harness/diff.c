@@ -21,6 +21,11 @@ extern const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
 #endif
     ;
 
+const rt_impl_ext *diff_extensions(const rt_impl *impl)
+{
+    return rt_impl_extensions != NULL ? rt_impl_extensions(impl) : NULL;
+}
+
 _Static_assert(OP_NEW == 0 && OP_LOWER_OWN == 1 && OP_LOWER_BORROW == 2 &&
                    OP_REP == 3 && OP_DROP == 4 && OP_LIFT_OWN == 5 &&
                    OP_LIFT_BORROW == 6 && OP_ENTER == 7 && OP_EXIT == 8,
@@ -343,6 +348,39 @@ static void report(diff *d, const op_result *sut_result,
     fflush(out);
 }
 
+/* Reports the implementation's own failure (rt_impl_failed) when one is
+   pending: -1 then, else 0. */
+static int report_impl_failure(diff *d, const op_result *sut_result,
+                               const op_result *model_result)
+{
+    impl_failure f;
+    if (!outcome_take_failure(&f))
+        return 0;
+    char kind[80], slug_kind[24], slug_function[40], what[WHAT_MAX];
+    signature_slug(f.kind, 1, slug_kind, sizeof slug_kind);
+    signature_slug(f.function, 1, slug_function, sizeof slug_function);
+    snprintf(kind, sizeof kind, "impl-failure:%s%s%s",
+             slug_kind[0] != '\0' ? slug_kind : "failed",
+             slug_function[0] != '\0' ? "@" : "", slug_function);
+    snprintf(what, sizeof what, "%s failed in %s (%s): %s", d->sut->name,
+             f.function[0] != '\0' ? f.function : "an unnamed function",
+             f.kind, f.message);
+    report(d, sut_result, model_result, kind, what);
+    return -1;
+}
+
+/* The implementation under test declined (rt_decline): the input ends
+   here, passed. Returns 1. */
+static int declined(diff *d)
+{
+    d->declined = 1;
+    if (!outcome_take_decline(d->decline_reason, sizeof d->decline_reason) ||
+        d->decline_reason[0] == '\0')
+        snprintf(d->decline_reason, sizeof d->decline_reason, "%s",
+                 "(no reason given)");
+    return 1;
+}
+
 /* The addressed-table arrays, kept from one run to the next (diff_end
    clears the entries its run set, so each run starts from all zero): one
    allocation for a campaign instead of two per input, which for the
@@ -424,6 +462,9 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->batch_model = NULL;
     d->batch_results = NULL;
     d->batch_len = 0;
+    d->declined = 0;
+    d->decline_reason[0] = '\0';
+    outcome_clear();
     if (record != NULL)
         record->len = 0;
     char what[WHAT_MAX];
@@ -452,6 +493,13 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
         d->model_self = NULL;
         return 1;
     }
+    if (report_impl_failure(d, NULL, NULL) != 0)
+        return -1;
+    if (sut_status == RT_DECLINED) {
+        model->destroy(d->model_self);
+        d->model_self = NULL;
+        return declined(d);
+    }
     if (sut_status != RT_OK) {
         snprintf(what, sizeof what,
                  "%s could not create the table set (%s) though %s could",
@@ -461,7 +509,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     }
     d->sut_caps = (sut->table_size != NULL ? RT_CAN_OBSERVE : 0u) |
                   (sut->check != NULL ? RT_CAN_CHECK : 0u);
-    d->sut_ext = rt_impl_extensions != NULL ? rt_impl_extensions(sut) : NULL;
+    d->sut_ext = diff_extensions(sut);
     if (d->sut_ext != NULL && d->sut_ext->capabilities != NULL)
         d->sut_caps &= d->sut_ext->capabilities(d->sut_self);
     if (d->sut_ext != NULL && d->sut_ext->run_batch != NULL &&
@@ -483,6 +531,8 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     if (differs == 0)
         SPLIT(SPLIT_COMPARES,
               differs = compare_states(d, NULL, 1, what, sizeof what));
+    if (report_impl_failure(d, NULL, NULL) != 0)
+        return -1;
     if (differs != 0) {
         report(d, NULL, NULL, NULL, what);
         return -1;
@@ -565,8 +615,11 @@ int diff_step(diff *d, const op *o, op_result *model_result)
                 skip_model ? " (injected allocation failure)" : "");
     }
 
-    if (report_misbehaviour(d, o, &sut_result, &model) != 0)
+    if (report_impl_failure(d, &sut_result, &model) != 0 ||
+        report_misbehaviour(d, o, &sut_result, &model) != 0)
         return -1;
+    if (sut_result.status == RT_DECLINED)
+        return declined(d);
     if (!result_equal(&sut_result, &model)) {
         report(d, &sut_result, &model,
                injected ? "results-differ-after-injected-failure"
@@ -602,12 +655,16 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     if (checked)
         SPLIT(SPLIT_CHECKERS,
               differs = run_checkers(d, both, what, sizeof what) != 0);
+    if (report_impl_failure(d, &sut_result, &model) != 0)
+        return -1;
     if (differs) {
         report(d, &sut_result, &model, NULL, what);
         return -1;
     }
     SPLIT(SPLIT_COMPARES,
           differs = compare_states(d, o, sweep || small, what, sizeof what) != 0);
+    if (report_impl_failure(d, &sut_result, &model) != 0)
+        return -1;
     if (differs) {
         /* A state that differs between checker runs: when the checker
            finds a broken invariant in it, that names the failure, as it
@@ -666,8 +723,14 @@ static int batch_run(diff *d, const char *last_what)
             result_format(&r, result, sizeof result);
             fprintf(d->trace, "%s => %s\n", line, result);
         }
+        /* A failure of the implementation ends its results: the first
+           invalid one is where it happened (the model never has one). */
+        if (r.status == RT_INVALID && outcome_failed())
+            return report_impl_failure(d, &r, &d->batch_model[i]);
         if (report_misbehaviour(d, o, &r, &d->batch_model[i]) != 0)
             return -1;
+        if (r.status == RT_DECLINED)
+            return declined(d);
         if (!result_equal(&r, &d->batch_model[i])) {
             report(d, &r, &d->batch_model[i], "results-differ",
                    "the results differ");
@@ -725,6 +788,8 @@ int diff_flush(diff *d)
 {
     if (d->failed)
         return -1;
+    if (d->declined)
+        return 1;
     return d->batch_len > 0 ? batch_run(d, NULL) : 0;
 }
 
@@ -732,9 +797,10 @@ int diff_end(diff *d)
 {
     int status = 0;
     if (!d->failed && d->sut_self != NULL && d->model_self != NULL &&
-        diff_flush(d) != 0)
+        diff_flush(d) < 0)
         status = -1;
-    if (!d->failed && d->sut_self != NULL && d->model_self != NULL) {
+    if (!d->failed && !d->declined && d->sut_self != NULL &&
+        d->model_self != NULL) {
         char what[WHAT_MAX];
         d->ended = 1;
         int differs;
@@ -743,7 +809,9 @@ int diff_end(diff *d)
             SPLIT(SPLIT_COMPARES,
                   differs = compare_states(d, NULL, 1, what, sizeof what) ||
                             compare_untouched(d, what, sizeof what));
-        if (differs != 0) {
+        if (report_impl_failure(d, NULL, NULL) != 0) {
+            status = -1;
+        } else if (differs != 0) {
             report(d, NULL, NULL, NULL, what);
             status = -1;
         }

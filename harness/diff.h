@@ -10,6 +10,7 @@
 #ifndef RESTAB_FUZZ_DIFF_H
 #define RESTAB_FUZZ_DIFF_H
 
+#include "outcome.h"
 #include "program.h"
 
 #include <stdio.h>
@@ -79,22 +80,32 @@ typedef struct diff {
     rt_batch_result *batch_results; /* [DIFF_BATCH] */
     size_t batch_len;
     int ended; /* diff_end's comparison is running */
+    /* The implementation under test declined the configuration or the
+       last step (rt_decline): the input ends there, passed. */
+    int declined;
+    char decline_reason[OUTCOME_REASON_MAX];
 } diff;
+
+/* impl's extensions (restab_impl.h), or NULL when it has none. */
+const rt_impl_ext *diff_extensions(const rt_impl *impl);
 
 /*
  * Creates both table sets from p's configuration (the implementation under
  * test with the given allocation hook). With `record` (which must be p),
  * p's operations are cleared and each step appends its operation; without,
  * the caller runs p's own operations in order, and reports quote them from
- * p. Returns 0, 1 when the implementation under test ran out of memory in
- * an allocation-failure run (nothing to compare), or -1 after a report.
+ * p. Returns 0; 1 when there is nothing to compare: the implementation
+ * under test ran out of memory in an allocation-failure run, or declined
+ * the configuration (d->declined); or -1 after a report.
  */
 int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
                const program *p, program *record, rt_alloc_fn alloc,
                void *alloc_user);
 
-/* Runs one operation on both. Returns 0, or -1 after a report; *model_result
-   receives the model's result (for the decoder). */
+/* Runs one operation on both. Returns 0; 1 when the implementation under
+   test declined it (d->declined: the input ends there, passed); or -1
+   after a report. *model_result receives the model's result (for the
+   decoder). diff_queue and diff_flush return the same. */
 int diff_step(diff *d, const op *o, op_result *model_result);
 
 /*

@@ -7,8 +7,6 @@
 #include "signature.h"
 
 #include <stdlib.h>
-
-#include <stdlib.h>
 #include <string.h>
 
 run_options run_defaults(const rt_impl *sut, const rt_impl *model)
@@ -61,13 +59,26 @@ static void start(diff *d, const run_options *opt)
     d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
 }
 
-/* The profile an input of profile `want` runs in on sut: its own, or the
-   default one when sut lacks it (restab_impl.h, profiles). */
+/* The profile an input of profile `want` runs in on sut: its own when sut
+   has it, else the default one when sut has that, else sut's lowest
+   (restab_impl.h, profiles). */
 static rt_semantics profile_on(const rt_impl *sut, rt_semantics want)
 {
-    unsigned profiles =
-        sut->profiles != 0 ? sut->profiles : 1u << RT_SEMANTICS_WASMTIME35;
-    return (profiles & (1u << want)) != 0 ? want : RT_SEMANTICS_WASMTIME35;
+    const rt_impl_ext *ext = diff_extensions(sut);
+    unsigned profiles = ext != NULL && ext->profiles != NULL ? ext->profiles() : 0;
+    if (profiles == 0)
+        profiles = sut->profiles;
+    profiles &= (1u << RT_SEMANTICS_COUNT) - 1u;
+    if (profiles == 0)
+        profiles = 1u << RT_SEMANTICS_WASMTIME35;
+    if (profiles & (1u << want))
+        return want;
+    if (profiles & (1u << RT_SEMANTICS_WASMTIME35))
+        return RT_SEMANTICS_WASMTIME35;
+    rt_semantics s = RT_SEMANTICS_WASMTIME35;
+    while (!(profiles & (1u << s)))
+        s++;
+    return s;
 }
 
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt)

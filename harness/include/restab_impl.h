@@ -53,7 +53,8 @@ extern "C" {
     X(NO_SCOPE, "no-scope")                                                    \
     X(OUT_OF_MEMORY, "out-of-memory")                                          \
     X(LEND_OVERFLOW, "lend-overflow")                                          \
-    X(INVALID, "invalid-argument")
+    X(INVALID, "invalid-argument")                                             \
+    X(DECLINED, "declined")
 
 typedef enum rt_status {
 #define RT_STATUS_ENUM_(name, word) RT_##name,
@@ -65,6 +66,39 @@ typedef enum rt_status {
 /* The kind word of a status ("wrong-type"); "unknown-status" for a value
    outside the enum. */
 const char *rt_status_name(rt_status status);
+
+/*
+ * Declines: an implementation that lacks a feature the contract has (no
+ * handle limit, no lend bound, no host table, a narrower range of reps, one
+ * profile only) declines the configuration at create() or one operation,
+ * instead of faking the feature:
+ *
+ *     if (cfg->max_lends != UINT32_MAX)
+ *         return rt_decline("no lend bound");
+ *
+ * rt_decline() keeps the reason (a short phrase; at most 63 bytes are kept)
+ * and returns RT_DECLINED. The harness then ends the input there as passed
+ * (nothing after it is compared), and counts declines by reason: the fuzz
+ * summary and `replay --quiet` print the counts, so an implementation that
+ * declines everything is seen, never silently clean. Decline only what the
+ * implementation does not have; declining what it has and gets wrong hides
+ * the bug (docs/protocol.md, "Declines").
+ */
+rt_status rt_decline(const char *reason);
+
+/*
+ * Failures of the implementation itself, which the contract has no outcome
+ * for: a panic caught at a language boundary, a lost child process, a
+ * protocol error. `kind` is one lower-case word ("panic", "crash",
+ * "timeout", "protocol"), `function` the rt_impl function that failed
+ * ("resource_drop", "create", "table_slot"), `message` one sentence for the
+ * report. Call it, then return anything (RT_INVALID from an operation):
+ * the harness reports the failure at the step that made the call, with
+ * the signature kind impl-failure:KIND@FUNCTION (fuzz/FORMAT.md,
+ * "Signatures"), and ends the input.
+ */
+void rt_impl_failed(const char *kind, const char *function,
+                    const char *message);
 
 /* Which contract the tables follow (docs/semantics.md). */
 typedef enum rt_semantics {
@@ -119,21 +153,24 @@ typedef struct rt_impl {
     const char *name;
     /* The profiles it implements: bit (1u << s) for each rt_semantics s;
        0 means RT_SEMANTICS_WASMTIME35 only. Fuzz inputs, and scripts run
-       differentially, of a profile it lacks run in the default profile
-       instead. */
+       differentially, of a profile it lacks run in one it has instead: the
+       default profile when it has it, else its lowest (rt_impl_ext.profiles
+       for profiles known only at run time). */
     unsigned profiles;
 
     /* Creates an empty table set (no entries, no scopes) from cfg, which
        lives only during the call (copy type_instance if you keep it).
-       RT_OK and *self set; RT_INVALID for a configuration it rejects;
-       RT_OUT_OF_MEMORY when allocation failed. */
+       RT_OK and *self set; RT_DECLINED (rt_decline) for a configuration
+       whose features it lacks; RT_OUT_OF_MEMORY when allocation failed.
+       Anything else is a failure the harness reports. */
     rt_status (*create)(const rt_config *cfg, void **self);
     /* Frees everything create() and later calls allocated. */
     void (*destroy)(void *self);
 
     /* The nine operations of docs/semantics.md, with its checks in its
        order. new, lower_own and lower_borrow write the new handle; rep,
-       lift_own and lift_borrow write the entry's rep. */
+       lift_own and lift_borrow write the entry's rep. Each may decline
+       (rt_decline) an operation it has no counterpart for. */
     rt_status (*resource_new)(void *self, uint32_t resource, uint32_t rep,
                               uint32_t *handle);
     rt_status (*lower_own)(void *self, uint32_t resource, uint32_t rep,
@@ -244,7 +281,32 @@ typedef struct rt_impl_ext {
        no answer before it can ask the next question). */
     void (*run_batch)(void *self, const rt_batch_op *ops, size_t count,
                       rt_batch_result *results);
+    /* Optional. The profiles (bits as in rt_impl.profiles) of an
+       implementation that knows them only at run time; it may start the
+       implementation to learn them. 0: use rt_impl.profiles. */
+    unsigned (*profiles)(void);
+    /* Optional. run_batch for table sets that are observed or checked:
+       runs ops[0 .. count-1] in order, and after operation i writes
+       results[i] and calls step(user, i). During that call the observation
+       functions and check answer for the state right after operation i, as
+       far as after[i] asked for it (RT_AFTER_* bits; the harness calls
+       nothing else). step returns 0 to go on, or nonzero to stop: the
+       operations after i then need not run, and the harness ends the
+       input. The harness decides every after[i] before it runs the batch,
+       from the model alone, so the requests can be sent ahead of the
+       replies (the process bridge's pipelining, docs/protocol.md). */
+    void (*run_batch_observed)(void *self, const rt_batch_op *ops,
+                               const unsigned *after, size_t count,
+                               rt_batch_result *results,
+                               int (*step)(void *user, size_t i), void *user);
 } rt_impl_ext;
+
+/* What the harness asks after an operation of run_batch_observed. */
+#define RT_AFTER_SUMMARY 1u /* every table's size and next handle, the scope
+                               count, the top scope's counts and its newest
+                               lender record */
+#define RT_AFTER_STATE 2u   /* the whole observable state */
+#define RT_AFTER_CHECK 4u   /* the integrity check */
 
 /* Defined by an implementation that has extensions: its rt_impl_ext when
    impl is its table, else NULL. At most one per program. */

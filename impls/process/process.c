@@ -1405,7 +1405,8 @@ static unsigned capabilities(const void *self)
     return g.caps & (RT_CAN_OBSERVE | RT_CAN_CHECK);
 }
 
-static const rt_impl_ext process_ext = {capabilities, run_batch};
+static const rt_impl_ext process_ext = {.capabilities = capabilities,
+                                         .run_batch = run_batch};
 
 const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
 {
