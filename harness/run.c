@@ -5,6 +5,7 @@
 
 #include "decode.h"
 #include "signature.h"
+#include "tally.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,15 @@ static int finish(diff *d, const run_options *opt, int status)
     return -1;
 }
 
+/* Counts the input that ran, and its decline (tally.h). */
+static void counted(const diff *d)
+{
+    tally_input();
+    if (d->declined)
+        tally_add(TALLY_DECLINED, d->decline_reason);
+    tally_flush(0);
+}
+
 static void start(diff *d, const run_options *opt)
 {
     d->input = opt->input;
@@ -59,10 +69,7 @@ static void start(diff *d, const run_options *opt)
     d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
 }
 
-/* The profile an input of profile `want` runs in on sut: its own when sut
-   has it, else the default one when sut has that, else sut's lowest
-   (restab_impl.h, profiles). */
-static rt_semantics profile_on(const rt_impl *sut, rt_semantics want)
+rt_semantics run_profile(const rt_impl *sut, rt_semantics want)
 {
     const rt_impl_ext *ext = diff_extensions(sut);
     unsigned profiles = ext != NULL && ext->profiles != NULL ? ext->profiles() : 0;
@@ -89,7 +96,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     int status = decoder_begin(&dec, data, size, &p);
     p.has_fail_at = opt->has_fail_at;
     p.fail_at = opt->fail_at;
-    p.semantics = profile_on(opt->sut, p.semantics);
+    p.semantics = run_profile(opt->sut, p.semantics);
     if (status == 0) {
         diff d;
         start(&d, opt);
@@ -114,6 +121,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
         if (diff_end(&d) != 0)
             status = -1;
         status = status > 0 ? 0 : status;
+        counted(&d);
     }
     decoder_end(&dec);
     program_free(&p);
@@ -127,7 +135,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
 int run_script(const program *script, const run_options *opt)
 {
     program in_profile = *script;
-    in_profile.semantics = profile_on(opt->sut, script->semantics);
+    in_profile.semantics = run_profile(opt->sut, script->semantics);
     program *record = NULL;
     for (size_t i = 0; record == NULL && i < script->len; i++) {
         if (op_times(&script->ops[i]) > 1)
@@ -156,6 +164,7 @@ int run_script(const program *script, const run_options *opt)
     status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
+    counted(&d);
     if (record != NULL)
         free(in_profile.ops);
     return status > 0 ? 0 : status;

@@ -147,11 +147,29 @@ case $kind in
                         input=$corpus ;;
       no-command)       cmd=''
                         re='RESTAB_IMPL_CMD is not set' ;;
+      decline-no-reason) cmd="$py | sed -u '2s/^ok\$/declined/'"
+                        re='declined without a reason' ;;
+      unknown-profile)  cmd="$py | sed -u 's/profile=wasmtime35/profile=wasmtime99/'"
+                        re='announced only profiles this harness does not know \(wasmtime99\)' ;;
+      decline-every-reset) cmd="$py | sed -u 's/^ok\$/declined no tables in this sketch/'"
+                        re='130 of 130 inputs declined by process.*130 x no tables in this sketch.*every input was declined: nothing was compared'
+                        input=$corpus ;;
+      profile-mismatch) # announces spec, gets `semantics spec`, runs wasmtime35
+                        cmd="sed -u 's/ semantics spec\$/ semantics wasmtime35/' | ${py% --no-state --no-check} | sed -u 's/profile=wasmtime35/profile=spec/'"
+                        re='disagree ====.*semantics spec' input=$corpus ;;
       *) echo "unknown case '$1'" >&2; exit 2 ;;
     esac
     export RESTAB_IMPL_CMD=$cmd
     run "$replay" --quiet "$input"
-    if [[ $1 == flood-answering ]]; then
+    if [[ $1 == decline-every-reset ]]; then
+      # Declines pass, and are said: a child that declines everything is
+      # never silently clean.
+      printf '%s\n' "$out" | tail -n 5
+      [[ $rc -eq 0 && $out =~ $re ]] || { echo "FAIL: exit $rc, or no match for: $re"; exit 1; }
+      echo PASS
+    elif [[ $1 == profile-mismatch ]]; then
+      expect_found "$re"
+    elif [[ $1 == flood-answering ]]; then
       # A child that floods stderr while it answers must not slow the
       # harness into a timeout: the replay either passes or reports.
       printf '%s\n' "$out" | tail -n 5
