@@ -3,7 +3,14 @@
 // examples/jco/tables.wat. examples/jco/child installs jco, transpiles the
 // WAT and starts this file:
 //
-//   node jco_child.mjs GENERATED.js [--no-state]
+//   node jco_child.mjs GENERATED.js [--no-state] [--no-decline=reps,types]
+//
+// --no-state: announce neither state nor summary (results only).
+// --no-decline=WHAT: run what the child would decline through jco as it is,
+// to show what jco does there (docs/findings/jco-1.35.0.md): `reps` (reps
+// outside 1..2^30-1), `types` (a second resource type of one instance; jco
+// gives it a table of its own, so the protocol's per-instance state cannot
+// be shown: no state either).
 //
 // Nothing of jco is copied here. The generated module keeps its runtime
 // functions inside instantiate(); loadRuntime() below reads the module's
@@ -128,8 +135,9 @@ class Declined {
 // table's component (resourceTransferBorrow), and the protocol's call
 // scopes are one stack across all tables.
 class TableSet {
-  constructor(rt, component, instances, typeInstance, limit, maxLends) {
+  constructor(rt, component, instances, typeInstance, limit, maxLends, run) {
     this.rt = rt;
+    this.run = run; // the declines turned off: {reps, types}
     this.component = component;
     this.instances = instances;
     this.typeInstance = typeInstance;
@@ -155,8 +163,8 @@ class TableSet {
     if (t !== undefined) return t;
     const inst = this.typeInstance[k];
     const other = this.instanceType.get(inst);
-    if (other !== undefined) throw new Declined('one handle table per resource type');
-    this.instanceType.set(inst, k);
+    if (other !== undefined && !this.run.types) throw new Declined('one handle table per resource type');
+    if (other === undefined) this.instanceType.set(inst, k);
     t = this.rt.newTable(this.component);
     this.rt.HANDLE_TABLES[FIRST_TYPE_TABLE + k] = t;
     this.typeTables.set(k, t);
@@ -175,7 +183,7 @@ class TableSet {
 
   // Declines a new entry that the protocol's limit forbids: jco has none.
   checkRoom(t, rep) {
-    if (rep === 0 || rep >= this.rt.T_FLAG) throw new Declined('rep outside 1..2^30-1');
+    if ((rep === 0 || rep >= this.rt.T_FLAG) && !this.run.reps) throw new Declined('rep outside 1..2^30-1');
     const free = t[0] & ~this.rt.T_FLAG;
     if (free === 0 && (t.length >> 1) >= this.limit) throw new Declined('no handle limit');
   }
@@ -359,7 +367,18 @@ async function main() {
     process.stderr.write('usage: node jco_child.mjs GENERATED.js [--no-state]\n');
     process.exit(2);
   }
-  const withState = !args.includes('--no-state');
+  const run = { reps: false, types: false };
+  for (const a of args) {
+    if (!a.startsWith('--no-decline=')) continue;
+    for (const what of a.slice('--no-decline='.length).split(',')) {
+      if (!(what in run)) {
+        process.stderr.write(`jco child: --no-decline takes reps and types, not '${what}'\n`);
+        process.exit(2);
+      }
+      run[what] = true;
+    }
+  }
+  const withState = !args.includes('--no-state') && !run.types;
   const source = loadRuntime(path);
   const { instantiate } = await import('data:text/javascript;base64,' + Buffer.from(source).toString('base64'));
   const hello = 'ok restab-protocol 1 profile=spec' + (withState ? ' state summary' : '') + '\n';
@@ -423,7 +442,7 @@ async function main() {
         rt = freshRuntime(instantiate);
         inputs = 1;
       }
-      set = new TableSet(rt, inputs, c.instances, c.typeInstance, c.limit, c.maxLends);
+      set = new TableSet(rt, inputs, c.instances, c.typeInstance, c.limit, c.maxLends, run);
       return 'ok\n';
     }
     if (w === 'restab-protocol' && words.length === 2 && words[1] === '1') return hello;
