@@ -67,6 +67,68 @@ static void start(diff *d, const run_options *opt)
                                               : "ops";
     /* Set by the replay tool's --signature for its child (signature.h). */
     d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
+    d->every_step = 0;
+    d->synchronous = 0;
+    /* Kept until it is known whether a rerun names the failure better
+       (settle); allocation-failure runs cannot be rerun as they were. */
+    d->defer_report = opt->report != NULL && opt->alloc_failures == NULL;
+    d->deferred = NULL;
+}
+
+/* Reruns the first `steps` operations of p synchronously, comparing
+   everything and running both checkers after every step, with its report
+   written at once. 0 when it passes. */
+static int rerun_every_step(const program *p, size_t steps,
+                            const run_options *opt)
+{
+    program upto = *p; /* shallow: the configuration and operations shared */
+    upto.len = steps < p->len ? steps : p->len;
+    diff d;
+    start(&d, opt);
+    d.trace = NULL; /* the first run traced these steps already */
+    d.defer_report = 0;
+    d.every_step = 1;
+    d.synchronous = 1;
+    int status = diff_begin(&d, opt->sut, opt->model, &upto, NULL, opt->alloc,
+                            opt->alloc_user);
+    for (size_t i = 0; status == 0 && i < upto.len; i++) {
+        op_result model_result;
+        status = diff_step(&d, &upto.ops[i], &model_result);
+    }
+    if (diff_end(&d) != 0)
+        status = -1;
+    return status < 0 ? -1 : 0;
+}
+
+/*
+ * Writes the report of a failed run. A difference seen while the checks
+ * followed the comparison schedule (harness/diff.h) may show only steps
+ * after it arose, and how late depends on the state's size; so it is rerun
+ * synchronously with everything compared after every step, and that
+ * rerun's report, which names the step where the difference first arose, is
+ * the input's (one cause keeps one signature). The implementation's own
+ * failures and results-only implementations keep the first report.
+ */
+static void settle(diff *d, const run_options *opt, const program *p)
+{
+    char *first = d->deferred;
+    d->deferred = NULL;
+    if (first == NULL)
+        return;
+    int rerun = !d->impl_failed &&
+                (d->sut_caps & (RT_CAN_OBSERVE | RT_CAN_CHECK)) != 0;
+    if (rerun && rerun_every_step(p, d->steps, opt) != 0) {
+        free(first);
+        return;
+    }
+    fputs(first, opt->report);
+    if (rerun)
+        fprintf(opt->report,
+                "note: rerun with everything compared after every step, this "
+                "input passed: %s does not behave the same on every run\n",
+                opt->sut->name);
+    fflush(opt->report);
+    free(first);
 }
 
 rt_semantics run_profile(const rt_impl *sut, rt_semantics want)
@@ -106,7 +168,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
             op o;
             op_result model_result;
             while (status == 0 &&
-                   decoder_next(&dec, d.model, d.model_self, &o)) {
+                   decoder_next(&dec, d.model, diff_decoder_model(&d), &o)) {
                 for (uint32_t k = 0; status == 0 && k < op_times(&o); k++) {
                     op one = op_repetition(&o, k);
                     status = diff_queue(&d, &one, &model_result);
@@ -121,6 +183,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
         if (diff_end(&d) != 0)
             status = -1;
         status = status > 0 ? 0 : status;
+        settle(&d, opt, &p);
         counted(&d);
     }
     decoder_end(&dec);
@@ -164,6 +227,7 @@ int run_script(const program *script, const run_options *opt)
     status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
+    settle(&d, opt, &in_profile);
     counted(&d);
     if (record != NULL)
         free(in_profile.ops);
