@@ -408,10 +408,15 @@ async function main() {
         if (words.length !== 3) throw new ProtocolError(`'${w}' takes a resource and a number`);
         const r = words[1];
         const v = number(words[2]);
-        if (r === 'host') return 'declined no host table\n';
-        const k = /^t[0-9]{1,10}$/.test(r) ? Number(r.slice(1)) : -1;
-        if (!(k >= 0 && k < set.typeInstance.length)) throw new ProtocolError(`unknown resource '${r}'`);
-        run = () => op(set, k, v);
+        if (r === 'host') {
+          run = () => {
+            throw new Declined('no host table');
+          };
+        } else {
+          const k = /^t[0-9]{1,10}$/.test(r) ? Number(r.slice(1)) : -1;
+          if (!(k >= 0 && k < set.typeInstance.length)) throw new ProtocolError(`unknown resource '${r}'`);
+          run = () => op(set, k, v);
+        }
       } else {
         if (words.length !== 1) throw new ProtocolError(`'${w}' takes no operands`);
         run = w === 'enter' ? () => set.enter() : () => set.exit();
