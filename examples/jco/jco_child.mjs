@@ -96,11 +96,17 @@ function freshRuntime(instantiate) {
 }
 
 function number(word) {
-  if (word === undefined || !/^[0-9]{1,10}$/.test(word)) {
-    throw new ProtocolError(`'${word}' is not a uint32`);
+  const n = word === undefined ? 0 : word.length;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = word.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) {
+      v = -1;
+      break;
+    }
+    v = v * 10 + d;
   }
-  const v = Number(word);
-  if (v > U32) throw new ProtocolError(`'${word}' is not a uint32`);
+  if (n === 0 || n > 10 || v < 0 || v > U32) throw new ProtocolError(`'${word}' is not a uint32`);
   return v;
 }
 
@@ -351,13 +357,22 @@ class TableSet {
   }
 }
 
-// reset instances N types K... limit L max_lends M semantics S
-function parseReset(line) {
-  const m = /^reset instances ([0-9]+) types((?: [0-9]+)*) limit ([0-9]+) max_lends ([0-9]+)(?: semantics ([a-z0-9]+))?$/.exec(line.replace(/ +/g, ' ').trim());
-  if (m === null) throw new ProtocolError('reset needs instances, types, limit, max_lends');
-  const instances = number(m[1]);
-  const typeInstance = m[2] === '' ? [] : m[2].slice(1).split(' ').map(number);
-  return { instances, typeInstance, limit: number(m[3]), maxLends: number(m[4]), semantics: m[5] };
+// reset instances N types K... limit L max_lends M [semantics S]
+function parseReset(words) {
+  const bad = () => new ProtocolError('reset needs instances N types K... limit L max_lends M semantics S');
+  if (words[1] !== 'instances' || words[3] !== 'types') throw bad();
+  const instances = number(words[2]);
+  let i = 4;
+  while (i < words.length && words[i] !== 'limit') i++;
+  const typeInstance = new Array(i - 4);
+  for (let k = 4; k < i; k++) typeInstance[k - 4] = number(words[k]);
+  if (words[i + 2] !== 'max_lends') throw bad();
+  const limit = number(words[i + 1]);
+  const maxLends = number(words[i + 3]);
+  let semantics;
+  if (words.length === i + 6 && words[i + 4] === 'semantics') semantics = words[i + 5];
+  else if (words.length !== i + 4) throw bad();
+  return { instances, typeInstance, limit, maxLends, semantics };
 }
 
 async function main() {
@@ -397,7 +412,8 @@ async function main() {
   ]);
 
   function request(line) {
-    const words = line.split(' ').filter(Boolean);
+    let words = line.split(' ');
+    if (words.includes('')) words = words.filter(Boolean); // more than one space
     if (words.length === 0) throw new ProtocolError('empty request');
     const w = words[0];
     const op = ops.get(w);
@@ -438,7 +454,7 @@ async function main() {
     if (w === 'state' && withState && set !== null && words.length === 1) return set.state(true);
     if (w === 'summary' && withState && set !== null && words.length === 1) return set.state(false);
     if (w === 'reset') {
-      const c = parseReset(line);
+      const c = parseReset(words);
       set = null;
       if (c.semantics === undefined) return 'error invalid-argument\n'; // wasmtime35 only
       if (c.semantics !== 'spec') return `declined no ${c.semantics} profile\n`;

@@ -9,6 +9,8 @@
 #   run.sh BUILD SOURCE protocol         handshake, declines, state blocks
 #   run.sh BUILD SOURCE scripts          known.d/ and declined.d/: jco's and
 #                                        the spec's answers as recorded
+#   run.sh BUILD SOURCE scope-id         scope_id_demo.mjs: a borrow traps
+#                                        once 2^30 calls have been made
 #   run.sh BUILD SOURCE corpus           the corpus yields exactly the known
 #                                        divergences (scripts/replay --known)
 #   run.sh BUILD SOURCE fuzz SECONDS     a fuzz run finds nothing new
@@ -21,7 +23,7 @@
 # installs them.
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
-  echo "usage: $0 BUILD SOURCE setup|setup-npm-fails|protocol|scripts|corpus|fuzz [SECONDS]" >&2
+  echo "usage: $0 BUILD SOURCE setup|setup-npm-fails|protocol|scripts|scope-id|corpus|fuzz [SECONDS]" >&2
   exit 2
 fi
 build=$1 src=$2 kind=$3
@@ -188,6 +190,13 @@ declined no wasmtime35 profile'
     done
     [[ $n -ge 7 ]] || fail "only $n scripts"
     echo "PASS: $n scripts, each still a divergence, with the recorded answers" ;;
+
+  scope-id)
+    "$child" --setup >"$scratch/setup"
+    gen=$(sed -n 's|.* is \(.*\)/tables.js$|\1|p' "$scratch/setup")
+    [[ -d $gen ]] || fail "no generated folder in: $(cat "$scratch/setup")"
+    node "$src/examples/jco/scope_id_demo.mjs" "$gen" || fail "the demonstration did not trap as documented"
+    echo "PASS" ;;
 
   corpus)
     known=$src/examples/jco/known
