@@ -187,11 +187,13 @@ class TableSet {
     return this.rt._withGlobalCurrentTaskMeta({ taskID: task.id(), componentIdx: this.component, fn });
   }
 
-  // Declines a new entry that the protocol's limit forbids: jco has none.
-  checkRoom(t, rep) {
+  // Declines a rep jco's tables cannot hold, and a new entry that the
+  // protocol's limit forbids (jco has none). `entry` is false when jco
+  // makes no entry (a borrow of a rep the table created).
+  checkRoom(t, rep, entry = true) {
     if ((rep === 0 || rep >= this.rt.T_FLAG) && !this.run.reps) throw new Declined('rep outside 1..2^30-1');
     const free = t[0] & ~this.rt.T_FLAG;
-    if (free === 0 && (t.length >> 1) >= this.limit) throw new Declined('no handle limit');
+    if (entry && free === 0 && (t.length >> 1) >= this.limit) throw new Declined('no handle limit');
   }
 
   newOwn(k, rep) {
@@ -205,7 +207,7 @@ class TableSet {
   lowerBorrow(k, rep) {
     const t = this.table(k);
     if (this.tasks.length === 0) throw new Declined('no call scope');
-    this.checkRoom(t, rep);
+    this.checkRoom(t, rep, !t._createdReps.has(rep | 0));
     const rt = this.rt;
     const source = rt.HANDLE_TABLES[BORROW_SOURCE];
     return this.inTask(() => {
