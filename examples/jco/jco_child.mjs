@@ -154,6 +154,9 @@ class TableSet {
     this.tableInstance = new Map(); // jco table -> instance (lender lines)
     this.tasks = [];
     this.declined = null; // the reason, once an operation was declined
+    this.version = 0; // operations run so far: the state caches' key
+    this.stateCache = null;
+    this.summaryCache = null;
     const H = rt.HANDLE_TABLES;
     H.length = 0; // the previous input's tables
     H[OWN_SINK] = rt.newTable(component);
@@ -307,55 +310,62 @@ class TableSet {
     return this.tasks.length; // no live scope: an impossible depth
   }
 
-  tableLines(out, inst, slots) {
+  tableLines(inst, slots) {
     const k = this.instanceType.get(inst);
     const t = k === undefined ? undefined : this.typeTables.get(k);
-    if (t === undefined) {
-      out.push(`table ${inst} size 0 next 1\n`);
-      return;
-    }
+    if (t === undefined) return `table ${inst} size 0 next 1\n`;
     const F = this.rt.T_FLAG;
     const size = (t.length >> 1) - 1;
     const free = t[0] & ~F;
-    out.push(`table ${inst} size ${size} next ${free !== 0 ? free >>> 0 : size + 1}\n`);
-    if (!slots) return;
+    let out = `table ${inst} size ${size} next ${free !== 0 ? free >>> 0 : size + 1}\n`;
+    if (!slots) return out;
     for (let h = 1; h <= size; h++) {
       const scope = t[h << 1];
       const val = t[(h << 1) + 1];
       const rep = val & ~F;
       // rscTableGet's test for an entry
       if (rep === 0 || (scope & F) !== 0) {
-        out.push(`slot ${h} free\n`);
+        out += `slot ${h} free\n`;
       } else if ((val & F) !== 0) {
-        out.push(`slot ${h} own t${k} rep ${rep >>> 0} lends ${scope >>> 0}\n`);
+        out += `slot ${h} own t${k} rep ${rep >>> 0} lends ${scope >>> 0}\n`;
       } else {
-        out.push(`slot ${h} borrow t${k} rep ${rep >>> 0} scope ${this.scopeDepth(scope)} lends 0\n`);
+        out += `slot ${h} borrow t${k} rep ${rep >>> 0} scope ${this.scopeDepth(scope)} lends 0\n`;
       }
     }
+    return out;
   }
 
-  scopeLines(out, all) {
+  scopeLines(all) {
     const n = this.tasks.length;
-    out.push(`scopes ${n}\n`);
+    let out = `scopes ${n}\n`;
     for (let d = all ? 0 : n - 1; d >= 0 && d < n; d++) {
       const [borrows, lenders] = this.tasks[d].__restabResourceScope();
-      out.push(`scope ${d} borrows ${borrows} lenders ${lenders.length}\n`);
+      out += `scope ${d} borrows ${borrows} lenders ${lenders.length}\n`;
       const from = all ? 0 : Math.max(0, lenders.length - 1);
       for (let i = from; i < lenders.length; i++) {
         const { table, handle } = lenders[i];
         const inst = this.tableInstance.get(table);
-        out.push(`lender ${inst === undefined ? this.instances + 1 : inst} ${handle >>> 0}\n`);
+        out += `lender ${inst === undefined ? this.instances + 1 : inst} ${handle >>> 0}\n`;
       }
     }
+    return out;
   }
 
+  // The state block (slots) or the summary. Cached until the next
+  // operation: the harness may ask again with nothing run in between (after
+  // a decline, every operation of the input is answered without running).
   state(slots) {
-    const out = [`tables ${this.instances + 1}\n`];
-    for (let i = 0; i < this.instances; i++) this.tableLines(out, i, slots);
-    out.push(`table ${this.instances} size 0 next 1\n`); // no host table
-    this.scopeLines(out, slots);
-    out.push('end\n');
-    return out.join('');
+    const cache = slots ? this.stateCache : this.summaryCache;
+    if (cache !== null && cache.version === this.version) return cache.text;
+    let out = `tables ${this.instances + 1}\n`;
+    for (let i = 0; i < this.instances; i++) out += this.tableLines(i, slots);
+    out += `table ${this.instances} size 0 next 1\n`; // no host table
+    out += this.scopeLines(slots);
+    out += 'end\n';
+    const entry = { version: this.version, text: out };
+    if (slots) this.stateCache = entry;
+    else this.summaryCache = entry;
+    return out;
   }
 }
 
@@ -443,6 +453,7 @@ async function main() {
       // ignores them: the rest of the input is not run.
       if (set.declined !== null) return `declined ${set.declined}\n`;
       try {
+        set.version++;
         return run();
       } catch (err) {
         if (err instanceof Declined) {
@@ -472,15 +483,23 @@ async function main() {
     throw new ProtocolError(`unknown request '${line.slice(0, 60)}'`);
   }
 
+  // Ends the child once everything written has reached the pipe: no
+  // process.exit(), which can cut a large reply short on a pipe.
+  let done = false;
+  const finish = (code, message) => {
+    done = true;
+    if (message !== undefined) process.stderr.write(message);
+    process.exitCode = code;
+    process.stdin.destroy();
+  };
   const chunks = [];
-  let out = [];
-  const flush = (then) => {
-    const text = out.join('');
-    out = [];
-    if (text.length > 0) process.stdout.write(text, then);
-    else if (then) then();
+  let out = '';
+  const flush = () => {
+    if (out.length > 0) process.stdout.write(out);
+    out = '';
   };
   process.stdin.on('data', (chunk) => {
+    if (done) return;
     let text = chunk.toString('latin1');
     let nl = text.lastIndexOf('\n');
     if (nl < 0) {
@@ -498,27 +517,28 @@ async function main() {
     for (let line of lines) {
       if (line.endsWith('\r')) line = line.slice(0, -1);
       if (line === 'quit') {
-        flush(() => process.exit(0));
+        flush();
+        finish(0);
         return;
       }
       try {
-        out.push(request(line));
+        out += request(line);
+        if (out.length >= 65536) flush(); // large states: let the harness read on
       } catch (err) {
-        if (err instanceof ProtocolError) {
-          out.push(`error protocol ${err.message}\n`);
-        } else {
-          flush(() => {
-            process.stderr.write(`jco child: ${err instanceof JcoFailure ? err.message : err.stack}\n`);
-            process.exit(70);
-          });
-          process.stdin.pause();
+        if (!(err instanceof ProtocolError)) {
+          flush();
+          finish(70, `jco child: ${err instanceof JcoFailure ? err.message : err.stack}\n`);
           return;
         }
+        out += `error protocol ${err.message}\n`;
       }
     }
     flush();
   });
-  process.stdin.on('end', () => flush(() => process.exit(0)));
+  process.stdin.on('end', () => {
+    flush();
+    finish(0);
+  });
 }
 
 main().catch((err) => {
