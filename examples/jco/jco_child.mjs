@@ -509,9 +509,11 @@ async function main() {
   const chunks = [];
   let out = '';
   const flush = () => {
-    if (out.length > 0) process.stdout.write(out);
+    if (out.length > 0) process.stdout.write(out, 'latin1');
     out = '';
   };
+  // The harness closed its end (it has what it wanted): stop quietly.
+  process.stdout.on('error', () => finish(0));
   process.stdin.on('data', (chunk) => {
     if (done) return;
     let text = chunk.toString('latin1');
