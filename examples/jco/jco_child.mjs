@@ -46,7 +46,7 @@ const RUNTIME_NAMES = [
   'T_FLAG', 'HANDLE_TABLES', 'rscTableCreateOwn', 'rscTableCreateBorrow',
   'rscTableGet', 'rscTableRemove', 'resourceTransferOwn',
   'resourceTransferBorrow', 'createNewCurrentTask',
-  '_withGlobalCurrentTaskMeta', 'getOrCreateAsyncState',
+  '_withGlobalCurrentTaskMeta',
 ];
 
 function loadRuntime(path) {
@@ -354,12 +354,12 @@ class TableSet {
     return out;
   }
 
-  // The state block (slots) or the summary. Cached until the next
+  // The state block (slots) or the summary, as bytes. Cached until the next
   // operation: the harness may ask again with nothing run in between (after
   // a decline, every operation of the input is answered without running).
   state(slots) {
     const cache = slots ? this.stateCache : this.summaryCache;
-    if (cache !== null && cache.version === this.version) return cache.text;
+    if (cache !== null && cache.version === this.version) return cache.bytes;
     if (slots) {
       // A handle far past the end (findings 3 and 4) stretches a jco table
       // to as many slots as the handle's number: no block can list them.
@@ -375,10 +375,10 @@ class TableSet {
     out += `table ${this.instances} size 0 next 1\n`; // no host table
     out += this.scopeLines(slots);
     out += 'end\n';
-    const entry = { version: this.version, text: out };
+    const entry = { version: this.version, bytes: Buffer.from(out, 'latin1') };
     if (slots) this.stateCache = entry;
     else this.summaryCache = entry;
-    return out;
+    return entry.bytes;
   }
 }
 
@@ -507,10 +507,36 @@ async function main() {
     process.stdin.destroy();
   };
   const chunks = [];
+  // Replies: text collected in `out`, blocks as the bytes they are cached
+  // as (after a decline the same block is asked for again and again).
   let out = '';
+  const parts = [];
+  let bytes = 0;
+  const emit = (reply) => {
+    if (typeof reply === 'string') {
+      out += reply;
+      if (out.length < 16384) return;
+      reply = Buffer.from(out, 'latin1');
+      out = '';
+    } else if (out.length > 0) {
+      const text = Buffer.from(out, 'latin1');
+      parts.push(text);
+      bytes += text.length;
+      out = '';
+    }
+    parts.push(reply);
+    bytes += reply.length;
+    if (bytes >= 65536) flush(); // let the harness read on
+  };
   const flush = () => {
-    if (out.length > 0) process.stdout.write(out, 'latin1');
-    out = '';
+    if (out.length > 0) {
+      parts.push(Buffer.from(out, 'latin1'));
+      out = '';
+    }
+    if (parts.length === 1) process.stdout.write(parts[0]);
+    else if (parts.length > 1) process.stdout.write(Buffer.concat(parts));
+    parts.length = 0;
+    bytes = 0;
   };
   // The harness closed its end (it has what it wanted): stop quietly.
   process.stdout.on('error', () => finish(0));
@@ -540,8 +566,7 @@ async function main() {
       if (set !== null && set.declined !== null) {
         const c = line.charCodeAt(0);
         if ((c !== 114 || line.charCodeAt(2) === 112) && c !== 115 && c !== 113) {
-          out += set.declinedReply;
-          if (out.length >= 65536) flush();
+          emit(set.declinedReply);
           continue;
         }
       }
@@ -554,15 +579,14 @@ async function main() {
         // the replies before a state block go out first: a large block
         // takes a while to build
         if (line === 'state') flush();
-        out += request(line);
-        if (out.length >= 65536) flush(); // large states: let the harness read on
+        emit(request(line));
       } catch (err) {
         if (!(err instanceof ProtocolError)) {
           flush();
           finish(70, `jco child: ${err instanceof JcoFailure ? err.message : err.stack}\n`);
           return;
         }
-        out += `error protocol ${err.message}\n`;
+        emit(`error protocol ${err.message}\n`);
       }
     }
     flush();
