@@ -3,7 +3,8 @@
 //! fails, what each mode leaves (docs/semantics.md, "Differences from
 //! wasmtime 35").
 
-use crate::{Failure, Mode, Resource, SlotView, Status, Wasmtime};
+use crate::{Mode, Wasmtime};
+use restab::{Config, Error, Lender, Observe, Profile, Resource, Slot as SlotView, Tables};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 const T0: Resource = Resource::Guest(0);
@@ -15,8 +16,18 @@ fn set(mode: Mode) -> Wasmtime {
     set_limit(mode, 1 << 30)
 }
 
+fn config(limit: u32, max_lends: u32) -> Config {
+    Config {
+        instances: 2,
+        type_instance: vec![0, 0, 1],
+        limit,
+        max_lends,
+        profile: Profile::Wasmtime35,
+    }
+}
+
 fn set_limit(mode: Mode, limit: u32) -> Wasmtime {
-    Wasmtime::new(2, &[0, 0, 1], limit, u32::MAX, mode).expect("configured")
+    Wasmtime::new(&config(limit, u32::MAX), mode).expect("configured")
 }
 
 fn own(resource: Resource, rep: u32, lends: u32) -> Option<SlotView> {
@@ -74,10 +85,10 @@ fn observation_reads_lenders_and_borrows() {
     assert_eq!(w.scope_count(), 1);
     assert_eq!(w.scope_borrow_count(0), 1);
     assert_eq!(w.scope_lender_count(0), 2);
-    assert_eq!(w.scope_lender(0, 0), Some((1, 1)));
-    assert_eq!(w.scope_lender(0, 1), Some((2, 1)));
+    assert_eq!(w.scope_lender(0, 0), Some(Lender { table: 1, handle: 1 }));
+    assert_eq!(w.scope_lender(0, 1), Some(Lender { table: 2, handle: 1 }));
     assert_eq!(w.scope_lender(0, 2), None);
-    assert_eq!(w.table_slot(0, 1), Some(SlotView::Borrow { resource: T0, rep: 8, scope: 0 }));
+    assert_eq!(w.table_slot(0, 1), Some(SlotView::Borrow { resource: T0, rep: 8, lends: 0, scope: 0 }));
     assert_eq!(w.table_slot(1, 1), own(T2, 5, 1));
     assert_eq!(w.table_slot(0, 2), None);
     assert_eq!(w.table_size(3), 0);
@@ -95,11 +106,11 @@ fn lent(mode: Mode) -> Wasmtime {
 #[test]
 fn drop_of_a_lent_own() {
     let mut w = lent(Mode::Restore);
-    assert_eq!(w.resource_drop(T0, 1), Err(Failure::Error(Status::Borrowed)));
+    assert_eq!(w.resource_drop(T0, 1), Err(Error::Borrowed));
     assert_eq!(w.table_slot(0, 1), own(T0, 42, 1));
     assert_eq!(w.table_next(0), 2);
     let mut w = lent(Mode::Raw);
-    assert_eq!(w.resource_drop(T0, 1), Err(Failure::Error(Status::Borrowed)));
+    assert_eq!(w.resource_drop(T0, 1), Err(Error::Borrowed));
     assert_eq!(w.table_slot(0, 1), Some(SlotView::Free));
     assert_eq!(w.table_next(0), 1);
     // The scope's lender record now names a free slot: exit unwraps the
@@ -112,10 +123,10 @@ fn drop_and_lift_own_with_the_wrong_type() {
     for mode in [Mode::Restore, Mode::Raw] {
         let mut w = set(mode);
         w.resource_new(T0, 42).unwrap();
-        assert_eq!(w.resource_drop(T1, 1), Err(Failure::Error(Status::WrongType)));
+        assert_eq!(w.resource_drop(T1, 1), Err(Error::WrongType));
         // Raw: the drop freed the own although it failed.
-        let lift = if mode == Mode::Restore { Status::WrongType } else { Status::UnknownHandle };
-        assert_eq!(w.lift_own(T1, 1), Err(Failure::Error(lift)));
+        let lift = if mode == Mode::Restore { Error::WrongType } else { Error::UnknownHandle };
+        assert_eq!(w.lift_own(T1, 1), Err(lift));
         let expect = if mode == Mode::Restore { own(T0, 42, 0) } else { Some(SlotView::Free) };
         assert_eq!(w.table_slot(0, 1), expect);
     }
@@ -126,17 +137,17 @@ fn lift_own_of_a_borrow() {
     let mut w = set(Mode::Restore);
     w.call_enter().unwrap();
     w.lower_borrow(T0, 3).unwrap();
-    assert_eq!(w.lift_own(T0, 1), Err(Failure::Error(Status::NotOwn)));
-    assert_eq!(w.table_slot(0, 1), Some(SlotView::Borrow { resource: T0, rep: 3, scope: 0 }));
+    assert_eq!(w.lift_own(T0, 1), Err(Error::NotOwn));
+    assert_eq!(w.table_slot(0, 1), Some(SlotView::Borrow { resource: T0, rep: 3, lends: 0, scope: 0 }));
     assert_eq!(w.scope_borrow_count(0), 1);
     let mut w = set(Mode::Raw);
     w.call_enter().unwrap();
     w.lower_borrow(T0, 3).unwrap();
-    assert_eq!(w.lift_own(T0, 1), Err(Failure::Error(Status::NotOwn)));
+    assert_eq!(w.lift_own(T0, 1), Err(Error::NotOwn));
     assert_eq!(w.table_slot(0, 1), Some(SlotView::Free));
     // The borrow is gone but still counted: the scope can never exit.
     assert_eq!(w.scope_borrow_count(0), 1);
-    assert_eq!(w.call_exit(), Err(Failure::Error(Status::BorrowsRemain)));
+    assert_eq!(w.call_exit(), Err(Error::BorrowsRemain));
     assert_eq!(w.scope_count(), 0);
 }
 
@@ -145,10 +156,10 @@ fn exit_with_borrows_remaining() {
     for mode in [Mode::Restore, Mode::Raw] {
         let mut w = lent(mode);
         w.lower_borrow(T2, 9).unwrap();
-        assert_eq!(w.call_exit(), Err(Failure::Error(Status::BorrowsRemain)));
+        assert_eq!(w.call_exit(), Err(Error::BorrowsRemain));
         if mode == Mode::Restore {
             assert_eq!(w.scope_count(), 1);
-            assert_eq!(w.scope_lender(0, 0), Some((0, 1)));
+            assert_eq!(w.scope_lender(0, 0), Some(Lender { table: 0, handle: 1 }));
             assert_eq!(w.scope_borrow_count(0), 1);
             assert_eq!(w.resource_drop(T2, 1), Ok(None));
             assert_eq!(w.call_exit(), Ok(()));
@@ -168,10 +179,10 @@ fn insertions_at_the_limit() {
     for mode in [Mode::Restore, Mode::Raw] {
         let mut w = set_limit(mode, 2);
         assert_eq!(w.resource_new(T0, 1), Ok(1));
-        assert_eq!(w.resource_new(T0, 2), Err(Failure::Error(Status::HandleOverflow)));
-        assert_eq!(w.lower_own(T1, 2), Err(Failure::Error(Status::HandleOverflow)));
+        assert_eq!(w.resource_new(T0, 2), Err(Error::HandleOverflow));
+        assert_eq!(w.lower_own(T1, 2), Err(Error::HandleOverflow));
         w.call_enter().unwrap();
-        assert_eq!(w.lower_borrow(T0, 2), Err(Failure::Error(Status::HandleOverflow)));
+        assert_eq!(w.lower_borrow(T0, 2), Err(Error::HandleOverflow));
         let (size, borrows) = if mode == Mode::Restore { (1, 0) } else { (4, 1) };
         assert_eq!(w.table_size(0), size);
         assert_eq!(w.scope_borrow_count(0), borrows);
@@ -183,20 +194,22 @@ fn insertions_at_the_limit() {
 
 #[test]
 fn wasmtime_keeps_its_own_limit_when_the_configured_one_is_higher() {
-    let w = Wasmtime::new(1, &[], u32::MAX, u32::MAX, Mode::Raw).unwrap();
-    drop(w);
-    crate::v35::stubs::set_limit(u32::MAX);
-    assert!(1u32 << 30 >= crate::v35::stubs::Limit(1 << 30));
-    assert!((1u32 << 30) - 1 < crate::v35::stubs::Limit(1 << 30));
+    use crate::v35::stubs::{Limit, set_limit};
+    set_limit(u32::MAX);
+    assert!(1u32 << 30 >= Limit(1 << 30));
+    assert!((1u32 << 30) - 1 < Limit(1 << 30));
+    set_limit(5);
+    assert!(5u32 >= Limit(1 << 30));
+    assert!(4u32 < Limit(1 << 30));
 }
 
 #[test]
 fn operations_without_a_scope() {
     let mut w = set(Mode::Restore);
     w.resource_new(T0, 4).unwrap();
-    let declined = Err(Failure::Declined(crate::NO_SCOPE));
+    let declined = Err(restab::decline(crate::NO_SCOPE));
     assert_eq!(w.lower_borrow(T0, 1), declined);
-    assert_eq!(w.call_exit(), declined.map(|_: u32| ()));
+    assert_eq!(w.call_exit(), declined.clone().map(|_: u32| ()));
     assert_eq!(w.lift_borrow(T0, 1), declined);
     assert_eq!(w.table_slot(0, 1), own(T0, 4, 0));
 
@@ -222,5 +235,6 @@ fn restore_mode_puts_back_what_a_panic_left() {
 
 #[test]
 fn max_lends_below_the_largest_is_declined() {
-    assert!(Wasmtime::new(2, &[0, 0, 1], 1 << 30, 5, Mode::Restore).is_err());
+    let declined = Wasmtime::new(&config(1 << 30, 5), Mode::Restore).err();
+    assert_eq!(declined, Some(restab::decline("max_lends below 2^32-1")));
 }

@@ -9,7 +9,6 @@ use core::cell::Cell;
 use core::cmp::Ordering;
 use core::fmt;
 
-use crate::Status;
 
 /// What `bail!` returns: a message, or an error value of the file's own
 /// (`UnknownHandleIndex`, `ResourceTypeMismatch`) with its type's name.
@@ -46,9 +45,10 @@ impl Error {
         }
     }
 
-    /// The status of the error's words in wasmtime 35; None for words this
-    /// version does not have.
-    pub fn status(&self) -> Option<Status> {
+    /// The contract's error for the error's words in wasmtime 35; None for
+    /// words this version does not have.
+    pub fn status(&self) -> Option<restab::Error> {
+        use restab::Error as Status;
         let status = match &self.kind {
             ErrorKind::Message("cannot remove owned resource while borrowed") => Status::Borrowed,
             ErrorKind::Message("cannot lift own resource from a borrow") => Status::NotOwn,

@@ -13,7 +13,7 @@ use super::{
     TypedResourceIndex,
 };
 use crate::v35::stubs::{self, Error};
-use crate::{Resource, SlotView};
+use restab::{Lender, Resource, Slot as SlotView};
 
 pub struct Tables {
     guest: PrimaryMap<RuntimeComponentInstanceIndex, ResourceTable>,
@@ -203,7 +203,7 @@ impl Tables {
             }
             Slot::Borrow { resource: r, scope } => {
                 let (resource, rep) = resource(r);
-                SlotView::Borrow { resource, rep, scope: *scope as u32 }
+                SlotView::Borrow { resource, rep, lends: 0, scope: *scope as u32 }
             }
         })
     }
@@ -221,14 +221,15 @@ impl Tables {
     }
 
     /// The lent entry's table and handle.
-    pub fn scope_lender(&self, depth: u32, i: u32) -> Option<(u32, u32)> {
+    pub fn scope_lender(&self, depth: u32, i: u32) -> Option<Lender> {
         let cx = self.calls.scopes.get(depth as usize)?;
-        Some(match *cx.lenders.get(i as usize)? {
+        let (table, handle) = match *cx.lenders.get(i as usize)? {
             TypedResourceIndex::Host(handle) => (self.guest.len() as u32, handle),
             TypedResourceIndex::Component { index, ty } => {
                 (self.type_instance[ty.0 as usize], index)
             }
-        })
+        };
+        Some(Lender { table, handle })
     }
 
     // ---- all-or-nothing: what a failing call may have written ----
