@@ -5,6 +5,7 @@
 
 #include "decode.h"
 #include "signature.h"
+#include "tally.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,15 @@ static int finish(diff *d, const run_options *opt, int status)
     return -1;
 }
 
+/* Counts the input that ran, and its decline (tally.h). */
+static void counted(const diff *d)
+{
+    tally_input();
+    if (d->declined)
+        tally_add(TALLY_DECLINED, d->decline_reason);
+    tally_flush(0);
+}
+
 static void start(diff *d, const run_options *opt)
 {
     d->input = opt->input;
@@ -57,12 +67,71 @@ static void start(diff *d, const run_options *opt)
                                               : "ops";
     /* Set by the replay tool's --signature for its child (signature.h). */
     d->announce = getenv("RESTAB_ANNOUNCE_STEPS") != NULL ? stderr : NULL;
+    d->every_step = 0;
+    d->synchronous = 0;
+    /* Kept until it is known whether a rerun names the failure better
+       (settle); allocation-failure runs cannot be rerun as they were. */
+    d->defer_report = opt->report != NULL && opt->alloc_failures == NULL;
+    d->deferred = NULL;
 }
 
-/* The profile an input of profile `want` runs in on sut: its own when sut
-   has it, else the default one when sut has that, else sut's lowest
-   (restab_impl.h, profiles). */
-static rt_semantics profile_on(const rt_impl *sut, rt_semantics want)
+/* Reruns the first `steps` operations of p synchronously, comparing
+   everything and running both checkers after every step, with its report
+   written at once. 0 when it passes. */
+static int rerun_every_step(const program *p, size_t steps,
+                            const run_options *opt)
+{
+    program upto = *p; /* shallow: the configuration and operations shared */
+    upto.len = steps < p->len ? steps : p->len;
+    diff d;
+    start(&d, opt);
+    d.trace = NULL; /* the first run traced these steps already */
+    d.defer_report = 0;
+    d.every_step = 1;
+    d.synchronous = 1;
+    int status = diff_begin(&d, opt->sut, opt->model, &upto, NULL, opt->alloc,
+                            opt->alloc_user);
+    for (size_t i = 0; status == 0 && i < upto.len; i++) {
+        op_result model_result;
+        status = diff_step(&d, &upto.ops[i], &model_result);
+    }
+    if (diff_end(&d) != 0)
+        status = -1;
+    return status < 0 ? -1 : 0;
+}
+
+/*
+ * Writes the report of a failed run. A difference seen while the checks
+ * followed the comparison schedule (harness/diff.h) may show only steps
+ * after it arose, and how late depends on the state's size; so it is rerun
+ * synchronously with everything compared after every step, and that
+ * rerun's report, which names the step where the difference first arose, is
+ * the input's (one cause keeps one signature). The implementation's own
+ * failures and results-only implementations keep the first report.
+ */
+static void settle(diff *d, const run_options *opt, const program *p)
+{
+    char *first = d->deferred;
+    d->deferred = NULL;
+    if (first == NULL)
+        return;
+    int rerun = !d->impl_failed &&
+                (d->sut_caps & (RT_CAN_OBSERVE | RT_CAN_CHECK)) != 0;
+    if (rerun && rerun_every_step(p, d->steps, opt) != 0) {
+        free(first);
+        return;
+    }
+    fputs(first, opt->report);
+    if (rerun)
+        fprintf(opt->report,
+                "note: rerun with everything compared after every step, this "
+                "input passed: %s does not behave the same on every run\n",
+                opt->sut->name);
+    fflush(opt->report);
+    free(first);
+}
+
+rt_semantics run_profile(const rt_impl *sut, rt_semantics want)
 {
     const rt_impl_ext *ext = diff_extensions(sut);
     unsigned profiles = ext != NULL && ext->profiles != NULL ? ext->profiles() : 0;
@@ -89,7 +158,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
     int status = decoder_begin(&dec, data, size, &p);
     p.has_fail_at = opt->has_fail_at;
     p.fail_at = opt->fail_at;
-    p.semantics = profile_on(opt->sut, p.semantics);
+    p.semantics = run_profile(opt->sut, p.semantics);
     if (status == 0) {
         diff d;
         start(&d, opt);
@@ -99,7 +168,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
             op o;
             op_result model_result;
             while (status == 0 &&
-                   decoder_next(&dec, d.model, d.model_self, &o)) {
+                   decoder_next(&dec, d.model, diff_decoder_model(&d), &o)) {
                 for (uint32_t k = 0; status == 0 && k < op_times(&o); k++) {
                     op one = op_repetition(&o, k);
                     status = diff_queue(&d, &one, &model_result);
@@ -114,6 +183,8 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
         if (diff_end(&d) != 0)
             status = -1;
         status = status > 0 ? 0 : status;
+        settle(&d, opt, &p);
+        counted(&d);
     }
     decoder_end(&dec);
     program_free(&p);
@@ -127,7 +198,7 @@ int run_bytes(const uint8_t *data, size_t size, const run_options *opt)
 int run_script(const program *script, const run_options *opt)
 {
     program in_profile = *script;
-    in_profile.semantics = profile_on(opt->sut, script->semantics);
+    in_profile.semantics = run_profile(opt->sut, script->semantics);
     program *record = NULL;
     for (size_t i = 0; record == NULL && i < script->len; i++) {
         if (op_times(&script->ops[i]) > 1)
@@ -156,6 +227,8 @@ int run_script(const program *script, const run_options *opt)
     status = finish(&d, opt, status);
     if (diff_end(&d) != 0)
         status = -1;
+    settle(&d, opt, &in_profile);
+    counted(&d);
     if (record != NULL)
         free(in_profile.ops);
     return status > 0 ? 0 : status;

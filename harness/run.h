@@ -33,6 +33,11 @@ typedef struct run_options {
 /* Options for sut against model, reporting to stderr, no final check. */
 run_options run_defaults(const rt_impl *sut, const rt_impl *model);
 
+/* The profile an input of profile `want` runs in on sut: its own when sut
+   has it, else the default one when sut has that, else sut's lowest
+   (restab_impl.h, profiles). */
+rt_semantics run_profile(const rt_impl *sut, rt_semantics want);
+
 /* Decodes and runs a byte input. 0, or -1 after a failure report. */
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt);
 

@@ -33,6 +33,7 @@
 #include "corruptions.h"
 #include "files.h"
 #include "signature.h"
+#include "tally.h"
 #include "prefix.h"
 #include "text_buffer.h"
 #include "oracle.h"
@@ -234,8 +235,13 @@ static int print_mode(const char *path, prefix_kind kind, int verbose)
         return 0;
     }
     program head = p; /* the directives; decode_program keeps them */
-    int status = decode_program((const uint8_t *)data + skip, size - skip,
-                                &rt_oracle, &p);
+    const uint8_t *body = (const uint8_t *)data + skip;
+    int status = decode_program(body, size - skip, &rt_oracle, &p);
+    /* An input of a profile the implementation lacks runs in one it has
+       (run_profile): print what runs, which may decode differently. */
+    rt_semantics own = p.semantics, as = run_profile(fuzz_sut(), own);
+    if (status == 0 && as != own)
+        status = decode_program_as(body, size - skip, &rt_oracle, as, &p);
     p.has_fail_at = head.has_fail_at;
     p.fail_at = head.fail_at;
     p.has_corrupt = head.has_corrupt;
@@ -249,6 +255,10 @@ static int print_mode(const char *path, prefix_kind kind, int verbose)
         return EXIT_USAGE;
     }
     printf("# decoded from %s\n", path);
+    if (as != own)
+        printf("# an input of the %s profile, run as %s by %s, which lacks %s\n",
+               semantics_name(own), semantics_name(as), fuzz_sut()->name,
+               semantics_name(own));
     program_print(&p, p.len, text_write_file, stdout);
     program_free(&p);
     return 0;
@@ -512,6 +522,24 @@ typedef struct walk {
     int ran;
 } walk;
 
+/* The inputs the implementation declined (restab_impl.h, rt_decline), by
+   reason: each ended there as passed, so they are said, never silent. */
+static void print_declines(const rt_impl *impl)
+{
+    unsigned long declined = tally_count(TALLY_DECLINED);
+    if (declined == 0)
+        return;
+    fprintf(stderr, "%s: %lu of %lu input%s declined by %s (each ended there, "
+                    "passed):\n",
+            prog, declined, tally_inputs(), tally_inputs() == 1 ? "" : "s",
+            impl->name);
+    tally_print(stderr, TALLY_DECLINED, "  ");
+    if (declined == tally_inputs())
+        fprintf(stderr, "%s: every input was declined: nothing was compared "
+                        "(docs/protocol.md, \"Declines\")\n",
+                prog);
+}
+
 static int run_walked(const char *path, void *user)
 {
     walk *w = user;
@@ -648,5 +676,6 @@ int main(int argc, char **argv)
     if (status == 0)
         fprintf(stderr, "%s: %d input%s ran with no difference\n", prog,
                 ran, ran == 1 ? "" : "s");
+    print_declines(impl);
     return status;
 }
