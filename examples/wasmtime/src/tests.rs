@@ -238,3 +238,143 @@ fn max_lends_below_the_largest_is_declined() {
     let declined = Wasmtime::new(&config(1 << 30, 5), Mode::Restore).err();
     assert_eq!(declined, Some(restab::decline("max_lends below 2^32-1")));
 }
+
+// ---- the known list (../known): each script, run on wasmtime's code ----
+
+/// One entry of the known-divergence file.
+struct Known {
+    name: String,
+    signature: String,
+    script: String,
+}
+
+fn known_entries() -> Vec<Known> {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{dir}/known")).expect("examples/wasmtime/known");
+    let mut entries: Vec<Known> = Vec::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        if let Some(name) = line.strip_prefix("known ") {
+            let name = name.trim().to_string();
+            entries.push(Known { name, signature: String::new(), script: String::new() });
+        } else if let Some(field) = line.strip_prefix("  ") {
+            let (key, value) = field.split_once(' ').expect("a field line is KEY VALUE");
+            let entry = entries.last_mut().expect("a field after a known line");
+            match key {
+                "signature" => entry.signature = value.to_string(),
+                "script" => entry.script = std::fs::read_to_string(format!("{dir}/{value}")).unwrap(),
+                "what" | "where" => {}
+                other => panic!("unknown field {other}"),
+            }
+        }
+    }
+    entries
+}
+
+/// Runs an .ops script on a table set in `mode`: the results of all steps
+/// but the last, then the last step's result (Err(None): it panicked),
+/// and the table set.
+#[allow(clippy::type_complexity)]
+fn run_script(script: &str, mode: Mode) -> (Vec<String>, Result<String, Option<Error>>, Wasmtime) {
+    let mut config = config(1 << 30, u32::MAX);
+    let mut ops: Vec<Vec<String>> = Vec::new();
+    for line in script.lines() {
+        let words: Vec<String> =
+            line.split('#').next().unwrap().split_whitespace().map(String::from).collect();
+        let number = |i: usize| words[i].parse::<u32>().expect("a number");
+        match words.first().map(String::as_str) {
+            None => {}
+            Some("instances") => config.instances = number(1),
+            Some("limit") => config.limit = number(1),
+            Some("types") => config.type_instance = (1..words.len()).map(number).collect(),
+            Some(_) => ops.push(words),
+        }
+    }
+    let mut w = Wasmtime::new(&config, mode).expect("configured");
+    let mut results = Vec::new();
+    let last = ops.len() - 1;
+    for (i, words) in ops.iter().enumerate() {
+        let resource = || match words[1].as_str() {
+            "host" => Resource::Host,
+            t => Resource::Guest(t[1..].parse().unwrap()),
+        };
+        let arg = || words[2].parse::<u32>().unwrap();
+        let step = |w: &mut Wasmtime| -> Result<String, Error> {
+            Ok(match words[0].as_str() {
+                "new" => w.resource_new(resource(), arg())?.to_string(),
+                "lower_own" => w.lower_own(resource(), arg())?.to_string(),
+                "lower_borrow" => w.lower_borrow(resource(), arg())?.to_string(),
+                "rep" => w.resource_rep(resource(), arg())?.to_string(),
+                "drop" => format!("{:?}", w.resource_drop(resource(), arg())?),
+                "lift_own" => w.lift_own(resource(), arg())?.to_string(),
+                "lift_borrow" => w.lift_borrow(resource(), arg())?.to_string(),
+                "enter" => format!("{:?}", w.call_enter()?),
+                "exit" => format!("{:?}", w.call_exit()?),
+                other => panic!("unknown operation {other}"),
+            })
+        };
+        if i < last {
+            results.push(format!("{:?}", step(&mut w)));
+        } else {
+            let hook = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let r = catch_unwind(AssertUnwindSafe(|| step(&mut w)));
+            std::panic::set_hook(hook);
+            let last = match r {
+                Ok(r) => r.map_err(Some),
+                Err(_) => Err(None),
+            };
+            return (results, last, w);
+        }
+    }
+    unreachable!()
+}
+
+/// The observable state as one comparable value.
+fn state(w: &Wasmtime) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in 0..4 {
+        out.push(format!("table {t} size {} next {}", w.table_size(t), w.table_next(t)));
+        for h in 1..=w.table_size(t) {
+            out.push(format!("{:?}", w.table_slot(t, h)));
+        }
+    }
+    for d in 0..w.scope_count() {
+        out.push(format!("scope {d} {} {}", w.scope_borrow_count(d), w.scope_lender_count(d)));
+    }
+    out
+}
+
+#[test]
+fn every_known_script_shows_its_divergence_in_raw_mode_only() {
+    let entries = known_entries();
+    assert!(entries.len() >= 13, "the known list has its entries");
+    for k in &entries {
+        let (raw_steps, raw_last, raw) = run_script(&k.script, Mode::Raw);
+        let (restore_steps, restore_last, restore) = run_script(&k.script, Mode::Restore);
+        let op = k.signature.split(' ').nth(1).expect("TARGET OPERATION KIND");
+        let last_op = k.script.lines().rfind(|l| !l.starts_with('#') && !l.trim().is_empty());
+        assert!(last_op.unwrap().starts_with(op), "{}: the script ends with {op}", k.name);
+        if let Some(function) = k.signature.strip_prefix(&format!("ops {op} impl-failure:panic@")) {
+            // wasmtime panics at the last step, in raw mode; restore mode
+            // declines it (no scope) or reaches it without the damage.
+            let rt_function = match op {
+                "exit" => "call_exit",
+                "drop" => "resource_drop",
+                "rep" => "resource_rep",
+                "new" => "resource_new",
+                other => other,
+            };
+            assert_eq!(function, rt_function, "{}: the rt_impl function of {op}", k.name);
+            assert_eq!(raw_last, Err(None), "{}: {function} panics in raw mode", k.name);
+            assert_ne!(restore_last, Err(None), "{}: no panic in restore mode", k.name);
+        } else {
+            assert!(k.signature.contains(" state:"), "{}: a state difference", k.name);
+            // Same steps, same error; only the state after it differs.
+            assert_eq!(raw_steps, restore_steps, "{}", k.name);
+            assert!(matches!(raw_last, Err(Some(_))), "{}: the last step fails", k.name);
+            assert_eq!(raw_last, restore_last, "{}", k.name);
+            assert_ne!(state(&raw), state(&restore), "{}: raw mode keeps the effect", k.name);
+        }
+    }
+}
