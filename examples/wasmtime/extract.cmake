@@ -5,7 +5,7 @@
 # per line, as a documentation site's source view shows it); the source is
 # then the page's text after the run.
 #
-# Two edits are made, nothing else:
+# Two edits are made, besides ending the file with one newline:
 # - the module's inner doc comments (`//!`) become plain comments, which
 #   include!() requires;
 # - the type of MAX_RESOURCE_HANDLE becomes the stubs' `Limit`, which keeps
@@ -60,6 +60,8 @@ function(wasmtime_resources_extract file out)
   endforeach()
 
   string(REGEX REPLACE "(^|\n)//!" "\\1//" text "${text}")
+  string(REGEX REPLACE "\n+$" "" text "${text}")
+  string(APPEND text "\n")
   string(REGEX REPLACE "const MAX_RESOURCE_HANDLE: u32 = ([^;\n]+);"
     "const MAX_RESOURCE_HANDLE: Limit = Limit(\\1);" text "${text}")
   # Rewritten only when it changed, so cargo rebuilds only then.
