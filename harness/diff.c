@@ -285,7 +285,7 @@ static int run_checkers(const diff *d, int model_too, char *what, size_t size)
 /* The signature line of a report (signature.h): the target, the failing
    step's operation, and `kind`, or the bracketed kind that starts `what`
    (which then moves past it). */
-static void write_signature(const diff *d, FILE *out, const char *kind,
+static void write_signature(diff *d, FILE *out, const char *kind,
                             const char **what)
 {
     char buf[SIGNATURE_MAX];
@@ -306,9 +306,13 @@ static void write_signature(const diff *d, FILE *out, const char *kind,
                          ? op_name(d->p->ops[d->steps - 1].code)
                      : d->ended ? "end"
                                 : "create";
-    fprintf(out, SIGNATURE_PREFIX "%s %s %s\n",
-            d->target != NULL ? d->target : "ops", step_op,
-            kind != NULL ? kind : "failed");
+    int n = snprintf(d->signature, sizeof d->signature, "%s %s %s",
+                     d->target != NULL ? d->target : "ops", step_op,
+                     kind != NULL ? kind : "failed");
+    if (n < 0)
+        d->signature[0] = '\0'; /* a longer one is cut, still one line */
+    if (out != NULL)
+        fprintf(out, SIGNATURE_PREFIX "%s\n", d->signature);
 }
 
 /* An outcome as a signature word: `ok` (a handle or rep, or enter and
@@ -330,8 +334,10 @@ static void report(diff *d, const op_result *sut_result,
     FILE *out = d->defer_report && d->report != NULL
                     ? open_memstream(&text, &text_len)
                     : d->report;
-    if (out == NULL)
+    if (out == NULL) {
+        write_signature(d, NULL, kind, &what); /* named, not written */
         return;
+    }
     fprintf(out, "==== restab harness: %s and %s disagree ====\n",
             d->sut->name, d->model->name);
     if (d->input != NULL)
@@ -404,7 +410,7 @@ static int report_impl_failure(diff *d, const op_result *sut_result,
     snprintf(what, sizeof what, "%s failed in %s (%s): %s", d->sut->name,
              f.function[0] != '\0' ? f.function : "an unnamed function",
              f.kind, f.message);
-    d->impl_failed = 1;
+    d->no_rerun = 1;
     report(d, sut_result, model_result, kind, what);
     return -1;
 }
@@ -494,7 +500,8 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->sweep_interval = DIFF_FULL_EVERY;
     d->state_bound = 0;
     d->failed = 0;
-    d->impl_failed = 0;
+    d->no_rerun = 0;
+    d->signature[0] = '\0';
     d->deferred = NULL;
     d->ended = 0;
     d->addressed_len = 0;

@@ -19,6 +19,7 @@
 
 #include "outcome.h"
 #include "program.h"
+#include "signature.h"
 
 #include <stdio.h>
 
@@ -101,8 +102,9 @@ typedef struct diff {
     int synchronous;
     int defer_report;
     char *deferred;
-    int impl_failed; /* the failure reported is the implementation's own
-                        (rt_impl_failed) */
+    int no_rerun; /* the report stands as it is (the implementation's own
+                     failure, its final check): no rerun can name it better */
+    char signature[SIGNATURE_MAX]; /* the failure's signature, "" before */
     /* Observed batching (run_batch_observed): set when the implementation
        under test has it and is observed or checked. The model table set
        model_self keeps step with the batch's results as they are compared;

@@ -44,7 +44,9 @@ static entry *find(const char *what, const char *key)
     return NULL;
 }
 
-void tally_add(const char *what, const char *key)
+/* The entry of (what, key), made with a count of 0 when it is new; past
+   TALLY_KEYS keys, the kind's "(other)". */
+static entry *entry_of(const char *what, const char *key)
 {
     char k[TALLY_KEY_MAX];
     snprintf(k, sizeof k, "%s", key);
@@ -59,7 +61,17 @@ void tally_add(const char *what, const char *key)
         snprintf(e->key, sizeof e->key, "%s", k);
         e->count = 0;
     }
-    e->count++;
+    return e;
+}
+
+void tally_add(const char *what, const char *key)
+{
+    entry_of(what, key)->count++;
+}
+
+void tally_declare(const char *what, const char *key)
+{
+    (void)entry_of(what, key);
 }
 
 unsigned long tally_inputs(void)
@@ -75,6 +87,12 @@ unsigned long tally_count(const char *what)
             n += tally.entries[i].count;
     }
     return n;
+}
+
+unsigned long tally_count_key(const char *what, const char *key)
+{
+    const entry *e = find(what, key);
+    return e != NULL ? e->count : 0;
 }
 
 void tally_print(FILE *out, const char *what, const char *indent)

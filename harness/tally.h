@@ -28,9 +28,15 @@ void tally_input(void);
    under "(other)". */
 void tally_add(const char *what, const char *key);
 
+/* Lists `key` under `what` with a count of 0 until it is added (a known
+   divergence that no input has hit yet is listed as unseen). */
+void tally_declare(const char *what, const char *key);
+
 /* The number of inputs counted, and of those counted as `what`. */
 unsigned long tally_inputs(void);
 unsigned long tally_count(const char *what);
+/* The count of one key of `what`. */
+unsigned long tally_count_key(const char *what, const char *key);
 
 /* Writes the counts of `what` for people: "N x KEY" lines, each after
    `indent`, most frequent first. */

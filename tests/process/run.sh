@@ -9,6 +9,11 @@
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR target LANG MODE [BUG]
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR bad    CASE
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR strict [CAPABILITY...]
+#   run.sh BUILD_FUZZ_DIR SOURCE_DIR one-cause
+#
+# one-cause: the Python child's lend-leak bug in a small state and in one
+# past the comparison schedule's small size (tests/process/one-cause/):
+# both inputs get the same signature, at the lift_borrow that leaked.
 #
 # strict: tests/process/strict_v1_child.py, a child written to the first
 # text of version 1 that rejects every word it does not know, announcing
@@ -178,6 +183,19 @@ case $kind in
     else
       expect_found "restab process bridge: the implementation process .*$re"
     fi ;;
+  one-cause)
+    export RESTAB_IMPL_CMD; RESTAB_IMPL_CMD=$(child_cmd python state)
+    export RESTAB_CHILD_BUG=lend-leak
+    sigs=()
+    for f in small large; do
+      run "$replay" --signature "$src/tests/process/one-cause/$f.ops"
+      printf '%s: %s\n' "$f" "$out"
+      [[ $rc -eq 1 ]] || { echo "FAIL: $f.ops did not fail (exit $rc)"; exit 1; }
+      sigs+=("$out")
+    done
+    [[ ${sigs[0]} == "${sigs[1]}" && ${sigs[0]} == "ops lift_borrow "* ]] ||
+      { echo "FAIL: the two inputs should both be named at lift_borrow, with one signature"; exit 1; }
+    echo PASS ;;
   strict)
     command -v python3 >/dev/null || { echo "FAIL: python3 is missing (scripts/test installs it)"; exit 1; }
     export RESTAB_IMPL_CMD="python3 $src/tests/process/strict_v1_child.py $*"
