@@ -14,9 +14,10 @@
 #   corpus     --work W --corpus D [--scripts X --known K]
 #              restore: wasmtime_ops passes every D/*.bin and wasmtime-replay --quiet D
 #              passes; with --known: X/replay --known K over D finds nothing new
-#   known      --work W --known K     each entry's script, replayed, fails with
-#              its entry's signature, or (the panics that follow another entry's
-#              damage) with a signature the list has
+#   known      --work W --known K --mode raw     each entry's script, replayed,
+#              fails with its entry's signature, or (the panics that follow
+#              another entry's damage) with a signature the list has
+#   known      --work W --known K --mode restore every entry's script passes
 #   fuzz       --work W --scripts X --seconds N [--known K --expect NAME,...]
 #              X/fuzz for N seconds finds nothing (new); with --known, the
 #              entries of --expect were each seen at least once
@@ -151,10 +152,19 @@ case "$step" in
     fi
     ;;
   known)
-    need work known
+    need work known mode
     replay=$(manifest_get replay)
     mapfile -t entries < <(known_entries)
     [ ${#entries[@]} -ge 9 ] || fail "$known has ${#entries[@]} entries"
+    if [ "$mode" = restore ]; then
+      for entry in "${entries[@]}"; do
+        IFS=$'\t' read -r name sig script <<<"$entry"
+        "$replay" --quiet "$script" > "$work/known-$name.log" 2>&1 ||
+          { cat "$work/known-$name.log"; fail "$name: $script fails in restore mode"; }
+        echo "ok: $name: passes ($(grep -cv "^#" "$script") operations)"
+      done
+      exit 0
+    fi
     signatures=$(printf '%s\n' "${entries[@]}" | cut -f2 | sort -u)
     for entry in "${entries[@]}"; do
       IFS=$'\t' read -r name sig script <<<"$entry"
