@@ -386,3 +386,6 @@ macro_rules! __restab_export_option {
         ))
     };
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,17 @@
-//! A table set that panics in the function a feature names; otherwise
-//! empty, declining every operation.
+//! A table set that panics in the function `RESTAB_PANIC_IN` names:
+//! `create`, `resource_new` (an operation), `scope_count` (an observation
+//! function, which the harness calls right after create) or `check`.
+//! Otherwise it is empty and declines every operation.
 
 use restab::{decline, Broken, Check, Config, Lender, Observe, Resource, Result, Slot, Tables};
 
-pub struct Panicky;
+pub struct Panicky {
+    panic_in: String,
+}
+
+fn panic_in() -> String {
+    std::env::var("RESTAB_PANIC_IN").unwrap_or_default()
+}
 
 fn no_operations<T>() -> Result<T> {
     Err(decline("rust-panic has no operations"))
@@ -13,15 +21,18 @@ impl Tables for Panicky {
     const NAME: &'static std::ffi::CStr = c"rust_panic";
 
     fn create(_config: &Config) -> Result<Self> {
-        if cfg!(feature = "create") {
+        let panic_in = panic_in();
+        if panic_in == "create" {
             panic!("planted panic in create");
         }
-        Ok(Panicky)
+        Ok(Panicky { panic_in })
     }
 
     fn resource_new(&mut self, _resource: Resource, rep: u32) -> Result<u32> {
-        if cfg!(feature = "operation") {
-            panic!("planted panic in resource_new (rep {rep})");
+        if self.panic_in == "resource_new" {
+            // An arithmetic overflow: overflow checks are on in every build.
+            let ceiling = u32::MAX - rep.min(1);
+            return Ok(ceiling + 2);
         }
         no_operations()
     }
@@ -73,9 +84,9 @@ impl Observe for Panicky {
     }
 
     fn scope_count(&self) -> u32 {
-        if cfg!(feature = "observation") {
-            let depths: Vec<u32> = Vec::new();
-            return depths[0]; // an index out of bounds
+        let depths: Vec<u32> = Vec::new();
+        if self.panic_in == "scope_count" {
+            return depths[depths.len()]; // an index out of bounds
         }
         0
     }
@@ -95,10 +106,7 @@ impl Observe for Panicky {
 
 impl Check for Panicky {
     fn check(&self) -> Result<(), Broken> {
-        if cfg!(feature = "check") {
-            let none: Option<u32> = None;
-            none.expect("planted panic in check");
-        }
+        assert!(self.panic_in != "check", "planted panic in check");
         Ok(())
     }
 }
