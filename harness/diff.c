@@ -501,6 +501,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->state_bound = 0;
     d->failed = 0;
     d->no_rerun = 0;
+    d->partial = 0;
     d->signature[0] = '\0';
     d->deferred = NULL;
     d->ended = 0;
@@ -678,8 +679,11 @@ static unsigned plan_step(diff *d, const op *o, const op_result *model_result,
         d->sweep_interval = next_interval(d, model);
     }
     int both = small && few_tables;
-    return (sweep || small ? PLAN_FULL : 0u) | (sweep || both ? PLAN_CHECK : 0u) |
-           (both ? PLAN_MODEL : 0u);
+    unsigned plan = (sweep || small ? PLAN_FULL : 0u) |
+                    (sweep || both ? PLAN_CHECK : 0u) | (both ? PLAN_MODEL : 0u);
+    if ((plan & (PLAN_FULL | PLAN_CHECK)) != (PLAN_FULL | PLAN_CHECK))
+        d->partial = 1;
+    return plan;
 }
 
 /*
@@ -727,15 +731,9 @@ static int compare_step(diff *d, const op *o, const op_result *sut_result,
     if (report_impl_failure(d, sut_result, model) != 0)
         return -1;
     if (differs) {
-        /* A state that differs between checker runs: when the checker
-           finds a broken invariant in it, that names the failure, as it
-           would have in a smaller state (so one bug keeps one signature).
-           An observed batch cannot ask for a check it did not plan; the
-           rerun that reports its failures compares every step. */
-        char broken[WHAT_MAX];
-        int use_check = !checked && !d->observing &&
-                        run_checkers(d, 0, broken, sizeof broken) != 0;
-        report(d, sut_result, model, NULL, use_check ? broken : what);
+        /* A difference between checker runs is named again by the rerun
+           (run.c), which checks after every step. */
+        report(d, sut_result, model, NULL, what);
         return -1;
     }
     return 0;

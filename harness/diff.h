@@ -105,6 +105,8 @@ typedef struct diff {
     int no_rerun; /* the report stands as it is (the implementation's own
                      failure, its final check): no rerun can name it better */
     char signature[SIGNATURE_MAX]; /* the failure's signature, "" before */
+    int partial; /* a step so far was not compared in full and checked, so
+                    a failure may show later than it arose */
     /* Observed batching (run_batch_observed): set when the implementation
        under test has it and is observed or checked. The model table set
        model_self keeps step with the batch's results as they are compared;
