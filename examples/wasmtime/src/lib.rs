@@ -13,9 +13,9 @@
 //!   panics are reported.
 
 use std::ffi::CStr;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use restab::{Config, Error, Lender, Observe, Resource, Result, Slot, decline};
+use restab::{decline, Config, Error, Lender, Observe, Resource, Result, Slot};
 
 mod v35;
 
@@ -30,7 +30,11 @@ pub enum Mode {
 }
 
 /// The mode this crate was built for.
-pub const MODE: Mode = if cfg!(feature = "raw") { Mode::Raw } else { Mode::Restore };
+pub const MODE: Mode = if cfg!(feature = "raw") {
+    Mode::Raw
+} else {
+    Mode::Restore
+};
 
 /// The reason restore mode declines an operation that needs a call scope
 /// when none is active.
@@ -72,9 +76,9 @@ impl Wasmtime {
             Mode::Raw => op(&mut self.tables),
             Mode::Restore => {
                 let saved = match save {
-                    Save::Table(r, touch) => {
-                        self.tables.save(Some((self.tables.table_of(r), touch)), false)
-                    }
+                    Save::Table(r, touch) => self
+                        .tables
+                        .save(Some((self.tables.table_of(r), touch)), false),
                     Save::Exit => self.tables.save(None, true),
                 };
                 let tables = &mut self.tables;
@@ -94,7 +98,9 @@ impl Wasmtime {
         result.map_err(|e| {
             e.status().unwrap_or_else(|| Error::Failed {
                 kind: "protocol",
-                message: format!("wasmtime's {function} failed with words the adapter does not know: {e}"),
+                message: format!(
+                    "wasmtime's {function} failed with words the adapter does not know: {e}"
+                ),
             })
         })
     }
@@ -120,31 +126,45 @@ impl restab::Tables for Wasmtime {
     }
 
     fn resource_new(&mut self, r: Resource, rep: u32) -> Result<u32> {
-        self.run("resource_new", Save::Table(r, Touch::Insert), |t| t.resource_new(r, rep))
+        self.run("resource_new", Save::Table(r, Touch::Insert), |t| {
+            t.resource_new(r, rep)
+        })
     }
     fn lower_own(&mut self, r: Resource, rep: u32) -> Result<u32> {
-        self.run("resource_lower_own", Save::Table(r, Touch::Insert), |t| t.lower_own(r, rep))
+        self.run("resource_lower_own", Save::Table(r, Touch::Insert), |t| {
+            t.lower_own(r, rep)
+        })
     }
     fn lower_borrow(&mut self, r: Resource, rep: u32) -> Result<u32> {
         self.needs_scope()?;
-        self.run("resource_lower_borrow", Save::Table(r, Touch::Insert), |t| {
-            t.lower_borrow(r, rep)
-        })
+        self.run(
+            "resource_lower_borrow",
+            Save::Table(r, Touch::Insert),
+            |t| t.lower_borrow(r, rep),
+        )
     }
     fn resource_rep(&mut self, r: Resource, h: u32) -> Result<u32> {
-        self.run("resource_rep", Save::Table(r, Touch::Handle(h)), |t| t.resource_rep(r, h))
+        self.run("resource_rep", Save::Table(r, Touch::Handle(h)), |t| {
+            t.resource_rep(r, h)
+        })
     }
     fn resource_drop(&mut self, r: Resource, h: u32) -> Result<Option<u32>> {
-        self.run("resource_drop", Save::Table(r, Touch::Handle(h)), |t| t.resource_drop(r, h))
+        self.run("resource_drop", Save::Table(r, Touch::Handle(h)), |t| {
+            t.resource_drop(r, h)
+        })
     }
     fn lift_own(&mut self, r: Resource, h: u32) -> Result<u32> {
-        self.run("resource_lift_own", Save::Table(r, Touch::Handle(h)), |t| t.lift_own(r, h))
+        self.run("resource_lift_own", Save::Table(r, Touch::Handle(h)), |t| {
+            t.lift_own(r, h)
+        })
     }
     fn lift_borrow(&mut self, r: Resource, h: u32) -> Result<u32> {
         self.needs_scope()?;
-        self.run("resource_lift_borrow", Save::Table(r, Touch::Handle(h)), |t| {
-            t.lift_borrow(r, h)
-        })
+        self.run(
+            "resource_lift_borrow",
+            Save::Table(r, Touch::Handle(h)),
+            |t| t.lift_borrow(r, h),
+        )
     }
     fn call_enter(&mut self) -> Result<()> {
         self.tables.enter_call();

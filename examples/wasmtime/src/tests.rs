@@ -5,7 +5,7 @@
 
 use crate::{Mode, Wasmtime};
 use restab::{Config, Error, Lender, Observe, Profile, Resource, Slot as SlotView, Tables};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 const T0: Resource = Resource::Guest(0);
 const T1: Resource = Resource::Guest(1);
@@ -31,7 +31,11 @@ fn set_limit(mode: Mode, limit: u32) -> Wasmtime {
 }
 
 fn own(resource: Resource, rep: u32, lends: u32) -> Option<SlotView> {
-    Some(SlotView::Own { resource, rep, lends })
+    Some(SlotView::Own {
+        resource,
+        rep,
+        lends,
+    })
 }
 
 fn panics<T>(f: impl FnOnce() -> T) -> bool {
@@ -85,10 +89,30 @@ fn observation_reads_lenders_and_borrows() {
     assert_eq!(w.scope_count(), 1);
     assert_eq!(w.scope_borrow_count(0), 1);
     assert_eq!(w.scope_lender_count(0), 2);
-    assert_eq!(w.scope_lender(0, 0), Some(Lender { table: 1, handle: 1 }));
-    assert_eq!(w.scope_lender(0, 1), Some(Lender { table: 2, handle: 1 }));
+    assert_eq!(
+        w.scope_lender(0, 0),
+        Some(Lender {
+            table: 1,
+            handle: 1
+        })
+    );
+    assert_eq!(
+        w.scope_lender(0, 1),
+        Some(Lender {
+            table: 2,
+            handle: 1
+        })
+    );
     assert_eq!(w.scope_lender(0, 2), None);
-    assert_eq!(w.table_slot(0, 1), Some(SlotView::Borrow { resource: T0, rep: 8, lends: 0, scope: 0 }));
+    assert_eq!(
+        w.table_slot(0, 1),
+        Some(SlotView::Borrow {
+            resource: T0,
+            rep: 8,
+            lends: 0,
+            scope: 0
+        })
+    );
     assert_eq!(w.table_slot(1, 1), own(T2, 5, 1));
     assert_eq!(w.table_slot(0, 2), None);
     assert_eq!(w.table_size(3), 0);
@@ -125,9 +149,17 @@ fn drop_and_lift_own_with_the_wrong_type() {
         w.resource_new(T0, 42).unwrap();
         assert_eq!(w.resource_drop(T1, 1), Err(Error::WrongType));
         // Raw: the drop freed the own although it failed.
-        let lift = if mode == Mode::Restore { Error::WrongType } else { Error::UnknownHandle };
+        let lift = if mode == Mode::Restore {
+            Error::WrongType
+        } else {
+            Error::UnknownHandle
+        };
         assert_eq!(w.lift_own(T1, 1), Err(lift));
-        let expect = if mode == Mode::Restore { own(T0, 42, 0) } else { Some(SlotView::Free) };
+        let expect = if mode == Mode::Restore {
+            own(T0, 42, 0)
+        } else {
+            Some(SlotView::Free)
+        };
         assert_eq!(w.table_slot(0, 1), expect);
     }
 }
@@ -138,7 +170,15 @@ fn lift_own_of_a_borrow() {
     w.call_enter().unwrap();
     w.lower_borrow(T0, 3).unwrap();
     assert_eq!(w.lift_own(T0, 1), Err(Error::NotOwn));
-    assert_eq!(w.table_slot(0, 1), Some(SlotView::Borrow { resource: T0, rep: 3, lends: 0, scope: 0 }));
+    assert_eq!(
+        w.table_slot(0, 1),
+        Some(SlotView::Borrow {
+            resource: T0,
+            rep: 3,
+            lends: 0,
+            scope: 0
+        })
+    );
     assert_eq!(w.scope_borrow_count(0), 1);
     let mut w = set(Mode::Raw);
     w.call_enter().unwrap();
@@ -159,7 +199,13 @@ fn exit_with_borrows_remaining() {
         assert_eq!(w.call_exit(), Err(Error::BorrowsRemain));
         if mode == Mode::Restore {
             assert_eq!(w.scope_count(), 1);
-            assert_eq!(w.scope_lender(0, 0), Some(Lender { table: 0, handle: 1 }));
+            assert_eq!(
+                w.scope_lender(0, 0),
+                Some(Lender {
+                    table: 0,
+                    handle: 1
+                })
+            );
             assert_eq!(w.scope_borrow_count(0), 1);
             assert_eq!(w.resource_drop(T2, 1), Ok(None));
             assert_eq!(w.call_exit(), Ok(()));
@@ -183,7 +229,11 @@ fn insertions_at_the_limit() {
         assert_eq!(w.lower_own(T1, 2), Err(Error::HandleOverflow));
         w.call_enter().unwrap();
         assert_eq!(w.lower_borrow(T0, 2), Err(Error::HandleOverflow));
-        let (size, borrows) = if mode == Mode::Restore { (1, 0) } else { (4, 1) };
+        let (size, borrows) = if mode == Mode::Restore {
+            (1, 0)
+        } else {
+            (4, 1)
+        };
         assert_eq!(w.table_size(0), size);
         assert_eq!(w.scope_borrow_count(0), borrows);
         // Freed slots below the limit are reused in both modes.
@@ -194,7 +244,7 @@ fn insertions_at_the_limit() {
 
 #[test]
 fn wasmtime_keeps_its_own_limit_when_the_configured_one_is_higher() {
-    use crate::v35::stubs::{Limit, set_limit};
+    use crate::v35::stubs::{set_limit, Limit};
     set_limit(u32::MAX);
     assert!(1u32 << 30 >= Limit(1 << 30));
     assert!((1u32 << 30) - 1 < Limit(1 << 30));
@@ -229,7 +279,11 @@ fn restore_mode_puts_back_what_a_panic_left() {
     w.resource_new(T0, 4).unwrap();
     // What needs_scope() declines, run anyway: wasmtime raises the lends,
     // then panics on the empty call stack.
-    assert!(panics(|| w.run("resource_lift_borrow", crate::Save::Table(T0, crate::Touch::Handle(1)), |t| t.lift_borrow(T0, 1))));
+    assert!(panics(|| w.run(
+        "resource_lift_borrow",
+        crate::Save::Table(T0, crate::Touch::Handle(1)),
+        |t| t.lift_borrow(T0, 1)
+    )));
     assert_eq!(w.table_slot(0, 1), own(T0, 4, 0));
 }
 
@@ -256,13 +310,19 @@ fn known_entries() -> Vec<Known> {
         let line = line.split('#').next().unwrap_or("");
         if let Some(name) = line.strip_prefix("known ") {
             let name = name.trim().to_string();
-            entries.push(Known { name, signature: String::new(), script: String::new() });
+            entries.push(Known {
+                name,
+                signature: String::new(),
+                script: String::new(),
+            });
         } else if let Some(field) = line.strip_prefix("  ") {
             let (key, value) = field.split_once(' ').expect("a field line is KEY VALUE");
             let entry = entries.last_mut().expect("a field after a known line");
             match key {
                 "signature" => entry.signature = value.to_string(),
-                "script" => entry.script = std::fs::read_to_string(format!("{dir}/{value}")).unwrap(),
+                "script" => {
+                    entry.script = std::fs::read_to_string(format!("{dir}/{value}")).unwrap()
+                }
                 "what" | "where" => {}
                 other => panic!("unknown field {other}"),
             }
@@ -279,8 +339,13 @@ fn run_script(script: &str, mode: Mode) -> (Vec<String>, Result<String, Option<E
     let mut config = config(1 << 30, u32::MAX);
     let mut ops: Vec<Vec<String>> = Vec::new();
     for line in script.lines() {
-        let words: Vec<String> =
-            line.split('#').next().unwrap().split_whitespace().map(String::from).collect();
+        let words: Vec<String> = line
+            .split('#')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(String::from)
+            .collect();
         let number = |i: usize| words[i].parse::<u32>().expect("a number");
         match words.first().map(String::as_str) {
             None => {}
@@ -334,13 +399,21 @@ fn run_script(script: &str, mode: Mode) -> (Vec<String>, Result<String, Option<E
 fn state(w: &Wasmtime) -> Vec<String> {
     let mut out = Vec::new();
     for t in 0..4 {
-        out.push(format!("table {t} size {} next {}", w.table_size(t), w.table_next(t)));
+        out.push(format!(
+            "table {t} size {} next {}",
+            w.table_size(t),
+            w.table_next(t)
+        ));
         for h in 1..=w.table_size(t) {
             out.push(format!("{:?}", w.table_slot(t, h)));
         }
     }
     for d in 0..w.scope_count() {
-        out.push(format!("scope {d} {} {}", w.scope_borrow_count(d), w.scope_lender_count(d)));
+        out.push(format!(
+            "scope {d} {} {}",
+            w.scope_borrow_count(d),
+            w.scope_lender_count(d)
+        ));
     }
     out
 }
@@ -352,10 +425,24 @@ fn every_known_script_shows_its_divergence_in_raw_mode_only() {
     for k in &entries {
         let (raw_steps, raw_last, raw) = run_script(&k.script, Mode::Raw);
         let (restore_steps, restore_last, restore) = run_script(&k.script, Mode::Restore);
-        let op = k.signature.split(' ').nth(1).expect("TARGET OPERATION KIND");
-        let last_op = k.script.lines().rfind(|l| !l.starts_with('#') && !l.trim().is_empty());
-        assert!(last_op.unwrap().starts_with(op), "{}: the script ends with {op}", k.name);
-        if let Some(function) = k.signature.strip_prefix(&format!("ops {op} impl-failure:panic@")) {
+        let op = k
+            .signature
+            .split(' ')
+            .nth(1)
+            .expect("TARGET OPERATION KIND");
+        let last_op = k
+            .script
+            .lines()
+            .rfind(|l| !l.starts_with('#') && !l.trim().is_empty());
+        assert!(
+            last_op.unwrap().starts_with(op),
+            "{}: the script ends with {op}",
+            k.name
+        );
+        if let Some(function) = k
+            .signature
+            .strip_prefix(&format!("ops {op} impl-failure:panic@"))
+        {
             // wasmtime panics at the last step, in raw mode; restore mode
             // declines it (no scope) or reaches it without the damage.
             let rt_function = match op {
@@ -365,16 +452,43 @@ fn every_known_script_shows_its_divergence_in_raw_mode_only() {
                 "new" => "resource_new",
                 other => other,
             };
-            assert_eq!(function, rt_function, "{}: the rt_impl function of {op}", k.name);
-            assert_eq!(raw_last, Err(None), "{}: {function} panics in raw mode", k.name);
-            assert_ne!(restore_last, Err(None), "{}: no panic in restore mode", k.name);
+            assert_eq!(
+                function, rt_function,
+                "{}: the rt_impl function of {op}",
+                k.name
+            );
+            assert_eq!(
+                raw_last,
+                Err(None),
+                "{}: {function} panics in raw mode",
+                k.name
+            );
+            assert_ne!(
+                restore_last,
+                Err(None),
+                "{}: no panic in restore mode",
+                k.name
+            );
         } else {
-            assert!(k.signature.contains(" state:"), "{}: a state difference", k.name);
+            assert!(
+                k.signature.contains(" state:"),
+                "{}: a state difference",
+                k.name
+            );
             // Same steps, same error; only the state after it differs.
             assert_eq!(raw_steps, restore_steps, "{}", k.name);
-            assert!(matches!(raw_last, Err(Some(_))), "{}: the last step fails", k.name);
+            assert!(
+                matches!(raw_last, Err(Some(_))),
+                "{}: the last step fails",
+                k.name
+            );
             assert_eq!(raw_last, restore_last, "{}", k.name);
-            assert_ne!(state(&raw), state(&restore), "{}: raw mode keeps the effect", k.name);
+            assert_ne!(
+                state(&raw),
+                state(&restore),
+                "{}: raw mode keeps the effect",
+                k.name
+            );
         }
     }
 }

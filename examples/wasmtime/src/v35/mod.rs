@@ -8,8 +8,8 @@ pub mod stubs;
 /// is a child of it, so that it may read the file's private fields.
 #[allow(dead_code, unused_imports)]
 mod resources {
-    use super::stubs::Limit;
     use super::stubs::wasmtime_environ;
+    use super::stubs::Limit;
 
     include!(env!(
         "RESTAB_WASMTIME_RESOURCES",

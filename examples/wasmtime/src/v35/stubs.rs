@@ -9,7 +9,6 @@ use core::cell::Cell;
 use core::cmp::Ordering;
 use core::fmt;
 
-
 /// What `bail!` returns: a message, or an error value of the file's own
 /// (`UnknownHandleIndex`, `ResourceTypeMismatch`) with its type's name.
 pub struct Error {
@@ -159,7 +158,10 @@ pub mod wasmtime_environ {
 
     impl<K: EntityRef, V> PrimaryMap<K, V> {
         pub fn from_vec(elems: Vec<V>) -> Self {
-            PrimaryMap { elems, unused: PhantomData }
+            PrimaryMap {
+                elems,
+                unused: PhantomData,
+            }
         }
         pub fn get(&self, k: K) -> Option<&V> {
             self.elems.get(k.index())
@@ -225,9 +227,13 @@ pub mod wasmtime_environ {
             pub fn new(type_instance: &[u32]) -> Self {
                 let tables = type_instance
                     .iter()
-                    .map(|&i| TypeResourceTable { instance: RuntimeComponentInstanceIndex(i) })
+                    .map(|&i| TypeResourceTable {
+                        instance: RuntimeComponentInstanceIndex(i),
+                    })
                     .collect();
-                ComponentTypes { resource_tables: PrimaryMap::from_vec(tables) }
+                ComponentTypes {
+                    resource_tables: PrimaryMap::from_vec(tables),
+                }
             }
         }
 

@@ -4,10 +4,10 @@
 //! observation reads the structures' fields; `save` and `restore` put back
 //! what a failing call of wasmtime 35 may have written.
 
-use super::wasmtime_environ::PrimaryMap;
 use super::wasmtime_environ::component::{
     ComponentTypes, RuntimeComponentInstanceIndex, TypeResourceTableIndex,
 };
+use super::wasmtime_environ::PrimaryMap;
 use super::{
     CallContext, CallContexts, ResourceTable, ResourceTables, Slot, TypedResource,
     TypedResourceIndex,
@@ -81,7 +81,10 @@ fn copy_resource(r: &TypedResource) -> TypedResource {
 fn copy_slot(slot: &Slot) -> Slot {
     match slot {
         Slot::Free { next } => Slot::Free { next: *next },
-        Slot::Own { resource, lend_count } => Slot::Own {
+        Slot::Own {
+            resource,
+            lend_count,
+        } => Slot::Own {
             resource: copy_resource(resource),
             lend_count: *lend_count,
         },
@@ -197,13 +200,25 @@ impl Tables {
         };
         Some(match slot {
             Slot::Free { .. } => SlotView::Free,
-            Slot::Own { resource: r, lend_count } => {
+            Slot::Own {
+                resource: r,
+                lend_count,
+            } => {
                 let (resource, rep) = resource(r);
-                SlotView::Own { resource, rep, lends: *lend_count }
+                SlotView::Own {
+                    resource,
+                    rep,
+                    lends: *lend_count,
+                }
             }
             Slot::Borrow { resource: r, scope } => {
                 let (resource, rep) = resource(r);
-                SlotView::Borrow { resource, rep, lends: 0, scope: *scope as u32 }
+                SlotView::Borrow {
+                    resource,
+                    rep,
+                    lends: 0,
+                    scope: *scope as u32,
+                }
             }
         })
     }
@@ -213,11 +228,17 @@ impl Tables {
     }
 
     pub fn scope_borrow_count(&self, depth: u32) -> u32 {
-        self.calls.scopes.get(depth as usize).map_or(0, |cx| cx.borrow_count)
+        self.calls
+            .scopes
+            .get(depth as usize)
+            .map_or(0, |cx| cx.borrow_count)
     }
 
     pub fn scope_lender_count(&self, depth: u32) -> u32 {
-        self.calls.scopes.get(depth as usize).map_or(0, |cx| cx.lenders.len() as u32)
+        self.calls
+            .scopes
+            .get(depth as usize)
+            .map_or(0, |cx| cx.lenders.len() as u32)
     }
 
     /// The lent entry's table and handle.
@@ -245,7 +266,12 @@ impl Tables {
                 Touch::Handle(h) => h.checked_sub(1).map(|i| i as usize),
             };
             let slot = at.and_then(|i| Some((i, copy_slot(t.slots.get(i)?))));
-            Some(TableSave { table: n, next: t.next, len: t.slots.len(), slot })
+            Some(TableSave {
+                table: n,
+                next: t.next,
+                len: t.slots.len(),
+                slot,
+            })
         });
         let top = self.calls.scopes.last();
         Saved {
