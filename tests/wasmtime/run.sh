@@ -132,8 +132,11 @@ case "$step" in
     need work source
     resources=$work/build/impl/wasmtime-src/resources.rs
     [ -f "$resources" ] || fail "no $resources (the build step makes it)"
+    # The cargo the build found (RestabRust.cmake: PATH or ~/.cargo/bin).
+    cargo=$(sed -n 's/^RESTAB_CARGO:[A-Z]*=//p' "$work/build/CMakeCache.txt")
+    [ -x "$cargo" ] || fail "no RESTAB_CARGO in $work/build/CMakeCache.txt"
     RESTAB_WASMTIME_RESOURCES=$resources CARGO_TARGET_DIR=$work/cargo-test \
-      run cargo test --offline --manifest-path "$source/Cargo.toml"
+      run "$cargo" test --offline --manifest-path "$source/Cargo.toml"
     ;;
   corpus)
     need work corpus
