@@ -501,6 +501,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->state_bound = 0;
     d->failed = 0;
     d->no_rerun = 0;
+    d->partial = 0;
     d->signature[0] = '\0';
     d->deferred = NULL;
     d->ended = 0;
@@ -515,6 +516,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->batch_plan = NULL;
     d->batch_after = NULL;
     d->batch_len = 0;
+    d->batch_lines = 0;
     d->declined = 0;
     d->decline_reason[0] = '\0';
     outcome_clear();
@@ -678,8 +680,11 @@ static unsigned plan_step(diff *d, const op *o, const op_result *model_result,
         d->sweep_interval = next_interval(d, model);
     }
     int both = small && few_tables;
-    return (sweep || small ? PLAN_FULL : 0u) | (sweep || both ? PLAN_CHECK : 0u) |
-           (both ? PLAN_MODEL : 0u);
+    unsigned plan = (sweep || small ? PLAN_FULL : 0u) |
+                    (sweep || both ? PLAN_CHECK : 0u) | (both ? PLAN_MODEL : 0u);
+    if ((plan & (PLAN_FULL | PLAN_CHECK)) != (PLAN_FULL | PLAN_CHECK))
+        d->partial = 1;
+    return plan;
 }
 
 /*
@@ -727,15 +732,9 @@ static int compare_step(diff *d, const op *o, const op_result *sut_result,
     if (report_impl_failure(d, sut_result, model) != 0)
         return -1;
     if (differs) {
-        /* A state that differs between checker runs: when the checker
-           finds a broken invariant in it, that names the failure, as it
-           would have in a smaller state (so one bug keeps one signature).
-           An observed batch cannot ask for a check it did not plan; the
-           rerun that reports its failures compares every step. */
-        char broken[WHAT_MAX];
-        int use_check = !checked && !d->observing &&
-                        run_checkers(d, 0, broken, sizeof broken) != 0;
-        report(d, sut_result, model, NULL, use_check ? broken : what);
+        /* A difference between checker runs is named again by the rerun
+           (run.c), which checks after every step. */
+        report(d, sut_result, model, NULL, what);
         return -1;
     }
     return 0;
@@ -884,6 +883,7 @@ static int observed_step(void *user, size_t i)
 static int observed_run(diff *d)
 {
     size_t len = d->batch_len;
+    d->batch_lines = 0;
     d->steps_queued = d->steps;
     d->steps -= len; /* each step's callback moves it on */
     d->sut_ext->run_batch_observed(d->sut_self, d->batch_ops, d->batch_after,
@@ -924,12 +924,21 @@ int diff_queue(diff *d, const op *o, op_result *model_result)
     if (d->observing) {
         unsigned plan = plan_step(d, o, &model, model_self, 0);
         unsigned can = d->sut_caps;
-        d->batch_plan[i] = plan;
-        d->batch_after[i] =
+        unsigned after =
             ((can & RT_CAN_OBSERVE) ? RT_AFTER_SUMMARY : 0u) |
             ((can & RT_CAN_OBSERVE) && (plan & PLAN_FULL) ? RT_AFTER_STATE : 0u) |
             ((can & RT_CAN_CHECK) && (plan & PLAN_CHECK) ? RT_AFTER_CHECK : 0u);
-        return d->batch_len == DIFF_BATCH ? observed_run(d) : 0;
+        d->batch_plan[i] = plan;
+        d->batch_after[i] = after;
+        /* A summary has a line per table and four more; a state also one
+           per slot, scope and lender record, which state_bound bounds. */
+        size_t tables = (size_t)d->p->instances + 1;
+        d->batch_lines += 2 + ((after & RT_AFTER_STATE) ? tables + 4 + d->state_bound
+                               : (after & RT_AFTER_SUMMARY) ? tables + 4
+                                                            : 0);
+        return d->batch_len == DIFF_BATCH || d->batch_lines >= DIFF_BATCH_LINES
+                   ? observed_run(d)
+                   : 0;
     }
     if (model.status == RT_OK && op_has(o->code, OPF_GROWS))
         d->state_bound++;

@@ -127,8 +127,9 @@ static int rerun_every_step(const program *p, size_t steps,
  * depends on the state's size; so it is rerun synchronously with
  * everything compared after every step, and that rerun's report, which
  * names the step where the difference first arose, is the input's (one
- * cause keeps one signature). The implementation's own failures, its final
- * check and results-only implementations keep the first report. A failure
+ * cause keeps one signature). A run that compared everything and checked
+ * after every step up to its failure, the implementation's own failures,
+ * its final check and results-only implementations keep the first report. A failure
  * whose signature is a known divergence (opt->known) is counted, without a
  * report. Returns 0 when the run passes after all (it was known), else -1.
  */
@@ -138,7 +139,7 @@ static int settle(diff *d, const run_options *opt, const program *p)
     d->deferred = NULL;
     char sig[SIGNATURE_MAX];
     snprintf(sig, sizeof sig, "%s", d->signature);
-    int rerun = !d->no_rerun &&
+    int rerun = !d->no_rerun && d->partial &&
                 (d->sut_caps & (RT_CAN_OBSERVE | RT_CAN_CHECK)) != 0;
     int reproduced = 0;
     if (rerun) {

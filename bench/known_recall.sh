@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Leave-one-out recall of a known-divergence list: for each entry in turn,
+# fuzz from an empty corpus with every other entry known, and time how long
+# the fuzzer takes to stop on a new divergence; it is found when that
+# divergence's signature is one of the left-out entry's.
+#
+#   bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE
+#                         [--cap SECONDS] [--entry NAME]...
+#
+# One line per entry: NAME, found|missed|other SIGNATURE, seconds, executions.
+# libFuzzer (the fuzz preset's process_ops, or the build's NAME_ops), one
+# job, no seeds, no dictionary; --cap (default 300) bounds each run.
+set -euo pipefail
+USAGE='usage: bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE [--cap SECONDS] [--entry NAME]...'
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+known="" cap=300 entries=()
+while [ $# -gt 0 ]; do
+  take_impl_option "$@"
+  if [ "$IMPL_SHIFT" -gt 0 ]; then shift "$IMPL_SHIFT"; continue; fi
+  case "$1" in
+    --known|--cap|--entry)
+      [ $# -ge 2 ] || die_usage "$1 needs a value"
+      case "$1" in --known) known=$2 ;; --cap) cap=$2 ;; --entry) entries+=("$2") ;; esac
+      shift 2 ;;
+    -h|--help) echo "$USAGE"; exit 0 ;;
+    *) die_usage "unknown argument '$1'" ;;
+  esac
+done
+check_impl
+[ -f "$known" ] || die_usage "--known FILE is required"
+[[ "$cap" =~ ^[1-9][0-9]*$ ]] || die_usage "--cap takes seconds"
+known=$(realpath "$known")
+cd "$RESTAB_ROOT"
+# A child may start slowly on a loaded machine.
+export RESTAB_IMPL_TIMEOUT=${RESTAB_IMPL_TIMEOUT:-10}
+if [ -n "$IMPL_BUILD" ]; then
+  bin=$(impl_binary ops) replay=$(impl_binary replay)
+else
+  run cmake --preset fuzz >/dev/null
+  run cmake --build --preset fuzz --target "${IMPL}_ops" >&2
+  ensure_tools
+  bin=build/fuzz/fuzz/${IMPL}_ops replay=$IMPL_REPLAY
+fi
+list=$(mktemp)
+tmp=$(mktemp -d)
+trap 'rm -rf "$list" "$tmp"' EXIT
+"$replay" --known "$known" --list-known >"$list" || exit 2
+[ ${#entries[@]} -gt 0 ] || mapfile -t entries < <(cut -f1 "$list" | uniq)
+printf '%-40s %-8s %8s %10s  %s\n' entry result seconds execs signature
+for name in "${entries[@]}"; do
+  # The list without NAME: its `known` line and the indented lines under it.
+  awk -v n="$name" '/^known / {skip = ($2 == n)} !skip' "$known" >"$(dirname "$known")/.recall-$name"
+  rm -rf "$tmp/corpus" "$tmp/artifacts"
+  mkdir -p "$tmp/corpus" "$tmp/artifacts"
+  start=$(date +%s.%N)
+  RESTAB_KNOWN="$(dirname "$known")/.recall-$name" "$bin" -max_total_time="$cap" \
+    -artifact_prefix="$tmp/artifacts/" -print_final_stats=1 -timeout=10 \
+    -rss_limit_mb=2048 "$tmp/corpus" >"$tmp/log" 2>&1 || true
+  end=$(date +%s.%N)
+  rm -f "$(dirname "$known")/.recall-$name"
+  sig=$(awk '/^signature: / {s = substr($0, 12)} END {print s}' "$tmp/log")
+  execs=$(awk '/^stat::number_of_executed_units:/ {print $2}' "$tmp/log")
+  result=missed
+  if [ -n "$sig" ]; then
+    result=other
+    awk -F'\t' -v n="$name" -v s="$sig" '$1 == n && $2 == s {f = 1} END {exit !f}' "$list" && result=found
+  fi
+  printf '%-40s %-8s %8.1f %10s  %s\n' "$name" "$result" "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')" "${execs:-?}" "${sig:--}"
+done
