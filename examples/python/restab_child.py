@@ -10,7 +10,8 @@ from the contract alone, and speaks protocol version 1 on stdin/stdout:
 Options (or the environment variable RESTAB_CHILD_CAPS):
     --no-state, --no-check   do not announce the capability (results-only mode;
                              --no-state drops summary too)
-    RESTAB_CHILD_CAPS="state check summary" (the default) | "check" | "" ...
+    RESTAB_CHILD_CAPS="state check summary profile=wasmtime35" (the default)
+                      | "check" | "" ...
 
 Planted bugs, for the harness's negative tests (RESTAB_CHILD_BUG, comma
 separated):
@@ -260,21 +261,24 @@ def number(word):
     return v
 
 
-def parse_reset(words, bugs):
-    """reset instances N types K... limit L max_lends M semantics S"""
+def parse_reset(words, bugs, profiled):
+    """reset instances N types K... limit L max_lends M [semantics S]
+
+    `semantics S` comes exactly when the child announced profile= words."""
+    pairs = "instances, types, limit, max_lends" + (", semantics" if profiled else "")
     try:
         i = words.index(b"types")
         j = words.index(b"limit")
     except ValueError:
-        raise ProtocolError("reset needs instances, types, limit, max_lends, semantics")
-    if (words[1:2] != [b"instances"] or i != 3 or len(words) != j + 6
-            or words[j + 2] != b"max_lends" or words[j + 4] != b"semantics"):
-        raise ProtocolError("reset needs instances, types, limit, max_lends, semantics")
+        raise ProtocolError("reset needs " + pairs)
+    if (words[1:2] != [b"instances"] or i != 3 or len(words) != j + (6 if profiled else 4)
+            or words[j + 2] != b"max_lends" or (profiled and words[j + 4] != b"semantics")):
+        raise ProtocolError("reset needs " + pairs)
     instances = number(words[2])
     type_instance = [number(w) for w in words[i + 1:j]]
     limit = number(words[j + 1])
     max_lends = number(words[j + 3])
-    semantics = words[j + 5]
+    semantics = words[j + 5] if profiled else b"wasmtime35"
     if semantics not in (b"wasmtime35", b"spec"):
         raise ProtocolError("unknown semantics")
     if semantics != b"wasmtime35" or any(k >= instances for k in type_instance):
@@ -284,7 +288,8 @@ def parse_reset(words, bugs):
 
 def main():
     caps_env = os.environ.get("RESTAB_CHILD_CAPS")
-    caps = caps_env.split() if caps_env is not None else ["state", "check", "summary"]
+    caps = (caps_env.split() if caps_env is not None
+            else ["state", "check", "summary", "profile=wasmtime35"])
     if "--no-state" in sys.argv:
         caps = [c for c in caps if c not in ("state", "summary")]
     if "--no-check" in sys.argv:
@@ -293,6 +298,7 @@ def main():
     hello = ("ok restab-protocol 1" + "".join(" " + c for c in caps) + "\n").encode()
     has_state, has_check = "state" in caps, "check" in caps
     has_summary = has_state and "summary" in caps
+    profiled = any(c.startswith("profile=") for c in caps)
 
     tables = None
     ops = {}
@@ -332,7 +338,7 @@ def main():
                 msg = tables.check()
                 return b"ok\n" if msg is None else ("error %s\n" % msg).encode()
         if w == b"reset":
-            tables = parse_reset(words, bugs)
+            tables = parse_reset(words, bugs, profiled)
             if tables is None:
                 return b"error invalid-argument\n"
             bind(tables)

@@ -8,6 +8,12 @@
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR golden LANG
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR target LANG MODE [BUG]
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR bad    CASE
+#   run.sh BUILD_FUZZ_DIR SOURCE_DIR strict [CAPABILITY...]
+#
+# strict: tests/process/strict_v1_child.py, a child written to the first
+# text of version 1 that rejects every word it does not know, announcing
+# the given capabilities (state, check): the corpus through process-replay
+# and process_ops passes.
 #
 # LANG: python | node. MODE: state (state, summary and check) | full (state
 # and check, no summary) | results (none of them).
@@ -110,7 +116,7 @@ case $kind in
       twice)            cmd="$py | sed -u p"
                         # the copy is caught as unasked output, or, when it
                         # comes late, as the reply to the next request
-                        re='(answers no request \(it answered a request twice|gave the reply `ok restab-protocol 1`, which does not fit)' ;;
+                        re='(answers no request \(it answered a request twice|gave the reply `ok restab-protocol 1[^`]*`, which does not fit)' ;;
       twice-later)      cmd="$py | sed -u '/^ok none\$/p'"
                         re='(answers no request|does not fit the request)' ;;
       silent)           cmd='sleep 30' RESTAB_IMPL_TIMEOUT=0.5
@@ -154,5 +160,17 @@ case $kind in
     else
       expect_found "restab process bridge: the implementation process .*$re"
     fi ;;
+  strict)
+    command -v python3 >/dev/null || { echo "FAIL: python3 is missing (scripts/test installs it)"; exit 1; }
+    export RESTAB_IMPL_CMD="python3 $src/tests/process/strict_v1_child.py $*"
+    run "$replay" --quiet "$corpus"
+    printf '%s\n' "$out" | tail -n 20
+    [[ $rc -eq 0 && $out == *"ran with no difference"* ]] || { echo "FAIL: process-replay"; exit 1; }
+    shopt -s globstar
+    run "$fuzz/process_ops" "$corpus"/**/*.bin
+    printf '%s\n' "$out" | tail -n 5
+    [[ $rc -eq 0 ]] || { echo "FAIL: process_ops"; exit 1; }
+    [[ $out != *"strict_v1_child.py: rejected"* ]] || { echo "FAIL: the child rejected a request"; exit 1; }
+    echo PASS ;;
   *) echo "unknown kind '$kind'" >&2; exit 2 ;;
 esac
