@@ -85,7 +85,8 @@ set(RESTAB_HARNESS_CORE_SOURCES
   ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
   ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c
   ${_rh}/harness/prefix.c ${_rh}/harness/count_alloc.c
-  ${_rh}/harness/signature.c ${_rh}/harness/outcome.c)
+  ${_rh}/harness/signature.c ${_rh}/harness/outcome.c ${_rh}/harness/tally.c
+  ${_rh}/harness/known.c)
 add_library(restab_harness_core STATIC EXCLUDE_FROM_ALL ${RESTAB_HARNESS_CORE_SOURCES})
 target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)

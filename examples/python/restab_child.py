@@ -18,6 +18,8 @@ separated):
     reuse-order   a new entry takes the oldest free slot, not the newest
     exit-lends    exit forgets to give the lends of its lender records back
     drop-order    drop of an own entry checks the type before the lends
+    lend-leak     lift_borrow of an own entry with no scope counts a lend before
+                  it fails with no-scope
 """
 
 import os
@@ -47,6 +49,7 @@ class Tables:
         self.reuse_oldest = "reuse-order" in bugs
         self.exit_keeps_lends = "exit-lends" in bugs
         self.drop_type_first = "drop-order" in bugs
+        self.leak_lend = "lend-leak" in bugs
         # operand word -> (table, resource)
         self.resources = {b"host": (instances, HOST)}
         for k, inst in enumerate(type_instance):
@@ -146,6 +149,8 @@ class Tables:
         if e[3] >= self.max_lends:
             return b"error lend-overflow\n"
         if not self.scopes:
+            if self.leak_lend:
+                e[3] += 1
             return b"error no-scope\n"
         e[3] += 1
         self.scopes[-1][1].append((table, h))

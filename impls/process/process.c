@@ -125,6 +125,12 @@ typedef struct tables {
     size_t nscopes, scopes_cap;
     uint32_t *lender_table, *lender_handle;
     size_t nlenders, lenders_cap;
+    /* run_batch_observed is handing out a step: its blocks are cached, and
+       nothing may be asked (the child is answering later requests). */
+    int in_batch;
+    /* The step's `check` reply, read with its batch. */
+    int check_cached;
+    char check_reply[512];
 } tables;
 
 /* ---- Reports ----------------------------------------------------------- */
@@ -894,6 +900,7 @@ static rt_status run_one(void *self, uint32_t code, uint32_t resource,
     if (t == NULL)
         return RT_INVALID;
     t->level = 0;
+    t->check_cached = 0;
     if (expect_silence(t) != 0)
         return RT_INVALID;
     char request[48];
@@ -961,6 +968,118 @@ static void run_batch(void *self, const rt_batch_op *ops, size_t count,
         results[i].destructor_due = 0;
         results[i].value = 0;
     }
+}
+
+/* The requests that follow operation `code` in an observed batch, for
+   after (RT_AFTER_*): the state, or the summary (the state when the child
+   has no summary), and the check. */
+static size_t format_after(char *buf, unsigned after)
+{
+    size_t n = 0;
+    const char *block = (after & RT_AFTER_STATE) || !(g.caps & CAP_SUMMARY)
+                            ? "state\n"
+                            : "summary\n";
+    if (after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) {
+        memcpy(buf, block, strlen(block));
+        n += strlen(block);
+    }
+    if (after & RT_AFTER_CHECK) {
+        memcpy(buf + n, "check\n", 6);
+        n += 6;
+    }
+    return n;
+}
+
+/* Reads one step's replies in an observed batch: the operation's result,
+   then the block and check reply `after` asked for, into the cache. 0, or
+   -1 after a report. */
+static int read_step(tables *t, const rt_batch_op *request, unsigned after,
+                     rt_batch_result *r)
+{
+    char *line;
+    size_t len;
+    t->level = 0;
+    t->check_cached = 0;
+    if (next_line(t, NULL, &line, &len) != 0 ||
+        parse_result(t, NULL, request->code, line, r) != 0)
+        return -1;
+    int full = (after & RT_AFTER_STATE) || !(g.caps & CAP_SUMMARY);
+    if ((after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) &&
+        read_state_block(t, !full) != 0)
+        return -1;
+    if (after & RT_AFTER_CHECK) {
+        if (next_line(t, "check", &line, &len) != 0)
+            return -1;
+        snprintf(t->check_reply, sizeof t->check_reply, "%s", line);
+        t->check_cached = 1;
+    }
+    return 0;
+}
+
+/*
+ * rt_impl_ext.run_batch_observed: every operation of the batch and the
+ * requests its after[] asks for are written at once (pipelined,
+ * docs/protocol.md), and each step's replies are read into the cache and
+ * handed to the harness before the next step's are read. When the harness
+ * stops early, the rest are read and dropped, so that the child is in step
+ * for the next input. A failure of the child at step i: results from i on
+ * are RT_INVALID and the harness hears of it at step i.
+ */
+static void run_batch_observed(void *self, const rt_batch_op *ops,
+                               const unsigned *after, size_t count,
+                               rt_batch_result *results,
+                               int (*step)(void *user, size_t i), void *user)
+{
+    size_t i = 0;
+    tables *t = live(self);
+    if (t != NULL) {
+        t->level = 0;
+        if (expect_silence(t) != 0)
+            t = NULL;
+    }
+    if (t != NULL && reserve(&g.wbuf, &g.wcap, g.wlen + count * 64) != 0) {
+        fail(t, FAILED_BRIDGE, NULL, "cannot be sent a batch: out of memory.");
+        t = NULL;
+    }
+    if (t != NULL) {
+        for (size_t k = 0; k < count; k++) {
+            g.wlen += format_op(g.wbuf + g.wlen, ops[k].code, ops[k].resource,
+                                ops[k].operand);
+            g.wlen += format_after(g.wbuf + g.wlen, after[k]);
+        }
+        g.requests += count;
+        batch_ops = ops;
+        batch_len = count;
+        int stop = 0;
+        for (; i < count && !stop; i++) {
+            batch_at = i;
+            if (read_step(t, &ops[i], after[i], &results[i]) != 0)
+                break;
+            t->in_batch = 1;
+            stop = step(user, i);
+            t->in_batch = 0;
+        }
+        for (size_t k = i; k < count && stop && !t->failed; k++) {
+            rt_batch_result dropped;
+            batch_at = k;
+            if (read_step(t, &ops[k], after[k], &dropped) != 0)
+                break;
+        }
+        batch_ops = NULL;
+        if (!t->failed && (i == count || stop))
+            (void)expect_silence(t);
+        if (stop || i == count)
+            return;
+    }
+    /* The child failed at step i (or before the batch): the rest fail, and
+       the harness is told at step i. */
+    for (size_t k = i; k < count; k++) {
+        results[k].status = RT_INVALID;
+        results[k].destructor_due = 0;
+        results[k].value = 0;
+    }
+    if (i < count)
+        (void)step(user, i);
 }
 
 /* ---- rt_impl ----------------------------------------------------------- */
@@ -1161,28 +1280,47 @@ static rt_status call_exit(void *self)
 
 /* ---- check and state --------------------------------------------------- */
 
+/* While an observed batch hands out a step, the child is answering later
+   requests: asking it anything now is a harness bug, reported as such. 0,
+   or -1 after a report. */
+static int asked_in_batch(tables *t, const char *what)
+{
+    if (!t->in_batch)
+        return 0;
+    fail(t, FAILED_BRIDGE, NULL,
+         "was to be asked for `%s` in the middle of a pipelined batch that "
+         "did not request it (a harness bug: the batch plans every request).",
+         what);
+    return -1;
+}
+
 static int check(const void *cself, char *msg, size_t msg_size)
 {
+    static const char failed[] = "the implementation process failed (see the "
+                                 "bridge's report above)";
+    static const char request[] = "check\n";
     tables *t = (tables *)(uintptr_t)cself; /* ours, allocated mutable */
     if (!(g.caps & RT_CAN_CHECK) && !t->failed)
         return 0;
-    if ((t = live(t)) == NULL || expect_silence(t) != 0) {
-        snprintf(msg, msg_size, "the implementation process failed (see the "
-                                "bridge's report above)");
-        return 7;
-    }
-    static const char request[] = "check\n";
     char *line;
     size_t len;
-    g.requests++;
-    if (put(request, sizeof request - 1) != 0 ||
-        next_line(t, request, &line, &len) != 0) {
-        snprintf(msg, msg_size, "the implementation process failed (see the "
-                                "bridge's report above)");
-        return 7;
+    if (t->check_cached && !t->failed) {
+        line = t->check_reply; /* read with an observed batch's step */
+    } else {
+        if ((t = live(t)) == NULL || expect_silence(t) != 0 ||
+            asked_in_batch(t, "check") != 0) {
+            snprintf(msg, msg_size, "%s", failed);
+            return 7;
+        }
+        g.requests++;
+        if (put(request, sizeof request - 1) != 0 ||
+            next_line(t, request, &line, &len) != 0) {
+            snprintf(msg, msg_size, "%s", failed);
+            return 7;
+        }
     }
     if (strcmp(line, "ok") == 0)
-        return expect_silence(t) == 0 ? 0 : 7;
+        return t->check_cached || expect_silence(t) == 0 ? 0 : 7;
     if (strncmp(line, "error ", 6) == 0 && strncmp(line, "error protocol", 14) != 0) {
         snprintf(msg, msg_size, "%s", line + 6);
         const char *inv = strstr(line, "invariant ");
@@ -1190,8 +1328,7 @@ static int check(const void *cself, char *msg, size_t msg_size)
         return number >= 1 && number <= 7 ? number : 7;
     }
     bad_reply(t, request, line, "`ok` or `error SENTENCE`");
-    snprintf(msg, msg_size, "the implementation process failed (see the "
-                            "bridge's report above)");
+    snprintf(msg, msg_size, "%s", failed);
     return 7;
 }
 
@@ -1411,7 +1548,8 @@ static int fetch_state(tables *t, int level)
         return -1;
     if (t->level >= level)
         return 0;
-    if (live(t) == NULL || expect_silence(t) != 0)
+    if (live(t) == NULL || asked_in_batch(t, level == 1 ? "summary" : "state") != 0 ||
+        expect_silence(t) != 0)
         return -1;
     int brief = level == 1 && (g.caps & CAP_SUMMARY);
     g.requests++;
@@ -1558,9 +1696,12 @@ static unsigned capabilities(const void *self)
     return g.caps & (RT_CAN_OBSERVE | RT_CAN_CHECK);
 }
 
-static const rt_impl_ext process_ext = {.capabilities = capabilities,
-                                         .run_batch = run_batch,
-                                         .profiles = profiles};
+static const rt_impl_ext process_ext = {
+    .capabilities = capabilities,
+    .run_batch = run_batch,
+    .profiles = profiles,
+    .run_batch_observed = run_batch_observed,
+};
 
 const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
 {
