@@ -72,6 +72,9 @@ macro(_restab_load)
   endforeach()
 endmacro()
 
+# RUST_CRATE implementations (_restab_rust_crate).
+include(${CMAKE_CURRENT_LIST_DIR}/RestabRust.cmake)
+
 # ---- The layers ----------------------------------------------------------
 # restab_impl_interface: restab_impl.h, the implementation interface.
 # restab_harness_core: programs, .ops text, the byte decoder, the
@@ -215,9 +218,17 @@ endfunction()
 restab_add_implementation(<name> IMPL <symbol> SOURCES <files...>
                           [INCLUDE_DIRS <dirs...>] [LINK <targets...>]
                           [ALLOC_HOOK])
+restab_add_implementation(<name> IMPL <symbol> RUST_CRATE <dir>
+                          [CARGO_FEATURES <features...>] [CARGO_ENV <VAR=VALUE...>]
+                          [SOURCES <files...>]
+                          [INCLUDE_DIRS <dirs...>] [LINK <targets...>])
 
 Registers a C implementation of the tables with the harness. <symbol> is
-the implementation's `const rt_impl` (restab_impl.h), defined in SOURCES.
+the implementation's `const rt_impl` (restab_impl.h), defined in SOURCES,
+or, with RUST_CRATE, in the Rust crate in <dir> (bindings/rust's
+export_impl!), which cargo builds with CARGO_FEATURES (and the variables
+of CARGO_ENV in its environment, for env!() in the crate) as a static
+library with the engine's coverage instrumentation (cmake/RestabRust.cmake).
 Creates, for the engine of RESTAB_FUZZ_ENGINE and the sanitizers of
 RESTAB_SANITIZE:
 
@@ -238,8 +249,8 @@ and writes <build>/restab-implementations/<name>.txt, which the scripts'
 #]]
 function(restab_add_implementation name)
   _restab_load()
-  cmake_parse_arguments(PARSE_ARGV 1 arg "ALLOC_HOOK" "IMPL"
-                        "SOURCES;INCLUDE_DIRS;LINK")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ALLOC_HOOK" "IMPL;RUST_CRATE"
+                        "SOURCES;INCLUDE_DIRS;LINK;CARGO_FEATURES;CARGO_ENV")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "restab_add_implementation(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -249,8 +260,18 @@ function(restab_add_implementation name)
   if(NOT arg_IMPL OR NOT arg_IMPL MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
     message(FATAL_ERROR "restab_add_implementation(${name}): IMPL <symbol> is missing or not a C identifier")
   endif()
-  if(NOT arg_SOURCES)
+  if(NOT arg_SOURCES AND NOT arg_RUST_CRATE)
     message(FATAL_ERROR "restab_add_implementation(${name}): SOURCES is empty")
+  endif()
+  if(arg_CARGO_FEATURES AND NOT arg_RUST_CRATE)
+    message(FATAL_ERROR "restab_add_implementation(${name}): CARGO_FEATURES needs RUST_CRATE")
+  endif()
+  if(arg_CARGO_ENV AND NOT arg_RUST_CRATE)
+    message(FATAL_ERROR "restab_add_implementation(${name}): CARGO_ENV needs RUST_CRATE")
+  endif()
+  if(arg_ALLOC_HOOK AND arg_RUST_CRATE)
+    message(FATAL_ERROR "restab_add_implementation(${name}): ALLOC_HOOK with RUST_CRATE: "
+      "the Rust bindings do not route allocations through rt_config.alloc")
   endif()
 
   set(sut ${CMAKE_CURRENT_BINARY_DIR}/${name}_sut.c)
@@ -281,6 +302,12 @@ run_options fuzz_run_options(void)
                         PRIVATE restab_sanitizers restab_fuzz_instrument)
   target_link_libraries(${name}_impl PRIVATE restab_harness)
   target_compile_features(${name}_impl PRIVATE c_std_11)
+  if(arg_RUST_CRATE)
+    _restab_rust_crate(${name} ${arg_RUST_CRATE} FEATURES ${arg_CARGO_FEATURES}
+      ENV ${arg_CARGO_ENV})
+    target_link_libraries(${name}_impl PUBLIC ${name}_rust)
+    add_dependencies(${name}_impl ${name}_cargo)
+  endif()
 
   # One executable per kind of fuzz/targets.txt meant for every
   # implementation (and, with ALLOC_HOOK, for those that take the hook).

@@ -34,9 +34,17 @@ file(GLOB _rhi_fuzz CONFIGURE_DEPENDS
 install(FILES ${_rhi_fuzz} DESTINATION ${_rhi_dest}/fuzz)
 install(FILES ${_rhi_src}/tools/replay.c DESTINATION ${_rhi_dest}/tools)
 
+# The Rust bindings (bindings/rust), for RUST_CRATE implementations: a
+# crate names them by path, PREFIX/share/restab/harness/bindings/rust.
+install(FILES ${_rhi_src}/bindings/rust/Cargo.toml ${_rhi_src}/bindings/rust/README.md
+  DESTINATION ${_rhi_dest}/bindings/rust)
+file(GLOB _rhi_rust CONFIGURE_DEPENDS ${_rhi_src}/bindings/rust/src/*.rs)
+install(FILES ${_rhi_rust} DESTINATION ${_rhi_dest}/bindings/rust/src)
+
 # The CMake code that builds them, beside restabConfig.cmake, which
 # includes it when the harness component is asked for.
 install(FILES ${_rhi_src}/cmake/RestabFlags.cmake ${_rhi_src}/cmake/RestabHarness.cmake
+  ${_rhi_src}/cmake/RestabRust.cmake ${_rhi_src}/cmake/RestabCargo.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/restab)
 
 # The interface header, for implementations that want it without the

@@ -516,6 +516,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->batch_plan = NULL;
     d->batch_after = NULL;
     d->batch_len = 0;
+    d->batch_lines = 0;
     d->declined = 0;
     d->decline_reason[0] = '\0';
     outcome_clear();
@@ -882,6 +883,7 @@ static int observed_step(void *user, size_t i)
 static int observed_run(diff *d)
 {
     size_t len = d->batch_len;
+    d->batch_lines = 0;
     d->steps_queued = d->steps;
     d->steps -= len; /* each step's callback moves it on */
     d->sut_ext->run_batch_observed(d->sut_self, d->batch_ops, d->batch_after,
@@ -922,12 +924,21 @@ int diff_queue(diff *d, const op *o, op_result *model_result)
     if (d->observing) {
         unsigned plan = plan_step(d, o, &model, model_self, 0);
         unsigned can = d->sut_caps;
-        d->batch_plan[i] = plan;
-        d->batch_after[i] =
+        unsigned after =
             ((can & RT_CAN_OBSERVE) ? RT_AFTER_SUMMARY : 0u) |
             ((can & RT_CAN_OBSERVE) && (plan & PLAN_FULL) ? RT_AFTER_STATE : 0u) |
             ((can & RT_CAN_CHECK) && (plan & PLAN_CHECK) ? RT_AFTER_CHECK : 0u);
-        return d->batch_len == DIFF_BATCH ? observed_run(d) : 0;
+        d->batch_plan[i] = plan;
+        d->batch_after[i] = after;
+        /* A summary has a line per table and four more; a state also one
+           per slot, scope and lender record, which state_bound bounds. */
+        size_t tables = (size_t)d->p->instances + 1;
+        d->batch_lines += 2 + ((after & RT_AFTER_STATE) ? tables + 4 + d->state_bound
+                               : (after & RT_AFTER_SUMMARY) ? tables + 4
+                                                            : 0);
+        return d->batch_len == DIFF_BATCH || d->batch_lines >= DIFF_BATCH_LINES
+                   ? observed_run(d)
+                   : 0;
     }
     if (model.status == RT_OK && op_has(o->code, OPF_GROWS))
         d->state_bound++;

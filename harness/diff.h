@@ -38,8 +38,13 @@
 #define DIFF_UNTOUCHED_SHARE 8u
 
 /* Batching (diff_queue): at most this many operations wait for the
-   implementation under test's results. */
+   implementation under test's results; an observed batch also ends when
+   the replies it asks for come to about DIFF_BATCH_LINES lines (states and
+   summaries are a line per table, slot, scope and lender record), so that
+   a child that answers a whole chunk of requests before it writes still
+   answers within its timeout. */
 #define DIFF_BATCH 4096u
+#define DIFF_BATCH_LINES 4096u
 
 typedef struct diff {
     const rt_impl *sut;
@@ -117,6 +122,7 @@ typedef struct diff {
     unsigned *batch_plan;  /* [DIFF_BATCH] what each queued step checks */
     unsigned *batch_after; /* [DIFF_BATCH] RT_AFTER_* requested after it */
     size_t steps_queued;
+    size_t batch_lines; /* the reply lines the queued steps ask for, at most */
 } diff;
 
 /* impl's extensions (restab_impl.h), or NULL when it has none. */

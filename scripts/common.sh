@@ -4,6 +4,11 @@
 
 RESTAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export RESTAB_ROOT
+# The Rust toolchain of a rustup install (the Rust examples' builds), when
+# a login shell's profile has not put it on the PATH.
+if ! command -v cargo >/dev/null 2>&1 && [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]; then
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
 
 # Runs a command after echoing it to standard error.
 run() {

@@ -44,6 +44,7 @@
 #include "files.h"
 #include "signature.h"
 #include "known.h"
+#include "outcome.h"
 #include "tally.h"
 #include "prefix.h"
 #include "text_buffer.h"
@@ -156,6 +157,21 @@ static int load_script(const char *path, program *p)
     return 0;
 }
 
+/* After a call into impl: its own failure (rt_impl_failed), when one is
+   pending, said on stderr. 1 then, else 0. */
+static int said_failure(const rt_impl *impl, size_t step)
+{
+    impl_failure f;
+    if (!outcome_take_failure(&f))
+        return 0;
+    fflush(stdout);
+    fprintf(stderr, "%s: %s %s failed in %s (%s): %s\n", prog,
+            step == 0 ? "creating the table set," : "at operation", impl->name,
+            f.function[0] != '\0' ? f.function : "an unnamed function", f.kind,
+            f.message);
+    return 1;
+}
+
 static int script_mode(const char *path, const rt_impl *impl, int verbose)
 {
     program p;
@@ -163,35 +179,69 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
     int status = load_script(path, &p);
     if (status != 0)
         return status;
+    /* A profile the implementation lacks runs in one it has, as fuzz
+       inputs do (run_profile); the results are that profile's. */
+    rt_semantics as = run_profile(impl, p.semantics);
+    if (as != p.semantics) {
+        fprintf(stderr, "%s: %s lacks the %s profile: the script runs as %s\n",
+                prog, impl->name, semantics_name(p.semantics), semantics_name(as));
+        p.semantics = as;
+    }
     rt_config cfg = program_config(&p);
     void *self = NULL;
+    outcome_clear();
     rt_status created = impl->create(&cfg, &self);
+    if (said_failure(impl, 0)) {
+        program_free(&p);
+        return EXIT_FOUND;
+    }
+    if (created == RT_DECLINED) {
+        char reason[OUTCOME_REASON_MAX];
+        (void)outcome_take_decline(reason, sizeof reason);
+        fprintf(stderr, "%s: %s declines the configuration: %s\n", prog,
+                impl->name, reason);
+        program_free(&p);
+        return 0;
+    }
     if (created != RT_OK) {
         fprintf(stderr, "%s: %s cannot create the table set: %s\n", prog,
                 impl->name, rt_status_name(created));
         program_free(&p);
         return EXIT_USAGE;
     }
-    /* One result line per operation: a repeat prints one per repetition. */
+    /* One result line per operation: a repeat prints one per repetition.
+       A declined operation prints `declined REASON` and ends the script. */
     size_t step = 0;
-    for (size_t i = 0; i < p.len && status == 0; i++) {
-      for (uint32_t k = 0; k < op_times(&p.ops[i]) && status == 0; k++) {
+    int declined = 0;
+    for (size_t i = 0; i < p.len && status == 0 && !declined; i++) {
+      for (uint32_t k = 0; k < op_times(&p.ops[i]) && status == 0 && !declined; k++) {
         const op one = op_repetition(&p.ops[i], k);
         op_result r = op_run(impl, self, &one);
         step++;
-        char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
+        char line[OP_TEXT_MAX], result[OP_TEXT_MAX + OUTCOME_REASON_MAX];
         result_format(&r, result, sizeof result);
+        if (r.status == RT_DECLINED) {
+            char reason[OUTCOME_REASON_MAX];
+            (void)outcome_take_decline(reason, sizeof reason);
+            snprintf(result, sizeof result, "declined %s", reason);
+            declined = 1;
+        }
         if (verbose) {
             op_format(&one, line, sizeof line);
             printf("%-28s => %s\n", line, result);
         } else {
             printf("%s\n", result);
         }
+        if (said_failure(impl, step)) {
+            status = EXIT_FOUND;
+            break;
+        }
         char msg[256];
-        if (impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
+        if (!declined && impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
             fflush(stdout);
-            fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
-                    step, impl->name, msg);
+            if (!said_failure(impl, step))
+                fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
+                        step, impl->name, msg);
             status = EXIT_FOUND;
         }
       }

@@ -928,22 +928,38 @@ static rt_status run_one(void *self, uint32_t code, uint32_t resource,
     return r.status;
 }
 
+/* The table set self, ready for a batch of count operations whose
+   requests take at most `bytes` each: NULL after a report. */
+static tables *batch_start(void *self, size_t count, size_t bytes)
+{
+    tables *t = live(self);
+    if (t == NULL)
+        return NULL;
+    t->level = 0;
+    if (expect_silence(t) != 0)
+        return NULL;
+    if (reserve(&g.wbuf, &g.wcap, g.wlen + count * bytes) != 0) {
+        fail(t, FAILED_BRIDGE, NULL, "cannot be sent a batch: out of memory.");
+        return NULL;
+    }
+    return t;
+}
+
+/* results[from .. count-1]: what a failed child answered. */
+static void invalid_from(rt_batch_result *results, size_t from, size_t count)
+{
+    for (size_t i = from; i < count; i++) {
+        results[i].status = RT_INVALID;
+        results[i].destructor_due = 0;
+        results[i].value = 0;
+    }
+}
+
 static void run_batch(void *self, const rt_batch_op *ops, size_t count,
                       rt_batch_result *results)
 {
     size_t done = 0;
-    tables *t = live(self);
-    if (t != NULL) {
-        t->level = 0;
-        if (expect_silence(t) != 0)
-            t = NULL;
-    }
-    if (t != NULL) {
-        if (reserve(&g.wbuf, &g.wcap, g.wlen + count * 48) != 0) {
-            fail(t, FAILED_BRIDGE, NULL, "cannot be sent a batch: out of memory.");
-            t = NULL;
-        }
-    }
+    tables *t = batch_start(self, count, 48);
     if (t != NULL) {
         for (size_t i = 0; i < count; i++)
             g.wlen += format_op(g.wbuf + g.wlen, ops[i].code, ops[i].resource,
@@ -963,11 +979,7 @@ static void run_batch(void *self, const rt_batch_op *ops, size_t count,
         if (done == count && expect_silence(t) != 0)
             done = count - 1;
     }
-    for (size_t i = done; i < count; i++) {
-        results[i].status = RT_INVALID;
-        results[i].destructor_due = 0;
-        results[i].value = 0;
-    }
+    invalid_from(results, done, count);
 }
 
 /* The requests that follow operation `code` in an observed batch, for
@@ -1031,16 +1043,7 @@ static void run_batch_observed(void *self, const rt_batch_op *ops,
                                int (*step)(void *user, size_t i), void *user)
 {
     size_t i = 0;
-    tables *t = live(self);
-    if (t != NULL) {
-        t->level = 0;
-        if (expect_silence(t) != 0)
-            t = NULL;
-    }
-    if (t != NULL && reserve(&g.wbuf, &g.wcap, g.wlen + count * 64) != 0) {
-        fail(t, FAILED_BRIDGE, NULL, "cannot be sent a batch: out of memory.");
-        t = NULL;
-    }
+    tables *t = batch_start(self, count, 64);
     if (t != NULL) {
         for (size_t k = 0; k < count; k++) {
             g.wlen += format_op(g.wbuf + g.wlen, ops[k].code, ops[k].resource,
@@ -1073,11 +1076,7 @@ static void run_batch_observed(void *self, const rt_batch_op *ops,
     }
     /* The child failed at step i (or before the batch): the rest fail, and
        the harness is told at step i. */
-    for (size_t k = i; k < count; k++) {
-        results[k].status = RT_INVALID;
-        results[k].destructor_due = 0;
-        results[k].value = 0;
-    }
+    invalid_from(results, i, count);
     if (i < count)
         (void)step(user, i);
 }
