@@ -88,7 +88,8 @@ set(RESTAB_HARNESS_CORE_SOURCES
   ${_rh}/harness/program.c ${_rh}/harness/decode.c ${_rh}/harness/diff.c
   ${_rh}/harness/run.c ${_rh}/harness/text_buffer.c ${_rh}/harness/files.c
   ${_rh}/harness/prefix.c ${_rh}/harness/count_alloc.c
-  ${_rh}/harness/signature.c ${_rh}/harness/outcome.c)
+  ${_rh}/harness/signature.c ${_rh}/harness/outcome.c ${_rh}/harness/tally.c
+  ${_rh}/harness/known.c)
 add_library(restab_harness_core STATIC EXCLUDE_FROM_ALL ${RESTAB_HARNESS_CORE_SOURCES})
 target_include_directories(restab_harness_core PUBLIC ${_rh}/harness)
 target_link_libraries(restab_harness_core PUBLIC restab_impl_interface PRIVATE restab_fuzz_no_cmp)
@@ -218,14 +219,16 @@ restab_add_implementation(<name> IMPL <symbol> SOURCES <files...>
                           [INCLUDE_DIRS <dirs...>] [LINK <targets...>]
                           [ALLOC_HOOK])
 restab_add_implementation(<name> IMPL <symbol> RUST_CRATE <dir>
-                          [CARGO_FEATURES <features...>] [SOURCES <files...>]
+                          [CARGO_FEATURES <features...>] [CARGO_ENV <VAR=VALUE...>]
+                          [SOURCES <files...>]
                           [INCLUDE_DIRS <dirs...>] [LINK <targets...>])
 
 Registers a C implementation of the tables with the harness. <symbol> is
 the implementation's `const rt_impl` (restab_impl.h), defined in SOURCES,
 or, with RUST_CRATE, in the Rust crate in <dir> (bindings/rust's
-export_impl!), which cargo builds with CARGO_FEATURES as a static library
-with the engine's coverage instrumentation (cmake/RestabRust.cmake).
+export_impl!), which cargo builds with CARGO_FEATURES (and the variables
+of CARGO_ENV in its environment, for env!() in the crate) as a static
+library with the engine's coverage instrumentation (cmake/RestabRust.cmake).
 Creates, for the engine of RESTAB_FUZZ_ENGINE and the sanitizers of
 RESTAB_SANITIZE:
 
@@ -247,7 +250,7 @@ and writes <build>/restab-implementations/<name>.txt, which the scripts'
 function(restab_add_implementation name)
   _restab_load()
   cmake_parse_arguments(PARSE_ARGV 1 arg "ALLOC_HOOK" "IMPL;RUST_CRATE"
-                        "SOURCES;INCLUDE_DIRS;LINK;CARGO_FEATURES")
+                        "SOURCES;INCLUDE_DIRS;LINK;CARGO_FEATURES;CARGO_ENV")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "restab_add_implementation(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -262,6 +265,9 @@ function(restab_add_implementation name)
   endif()
   if(arg_CARGO_FEATURES AND NOT arg_RUST_CRATE)
     message(FATAL_ERROR "restab_add_implementation(${name}): CARGO_FEATURES needs RUST_CRATE")
+  endif()
+  if(arg_CARGO_ENV AND NOT arg_RUST_CRATE)
+    message(FATAL_ERROR "restab_add_implementation(${name}): CARGO_ENV needs RUST_CRATE")
   endif()
   if(arg_ALLOC_HOOK AND arg_RUST_CRATE)
     message(FATAL_ERROR "restab_add_implementation(${name}): ALLOC_HOOK with RUST_CRATE: "
@@ -297,7 +303,8 @@ run_options fuzz_run_options(void)
   target_link_libraries(${name}_impl PRIVATE restab_harness)
   target_compile_features(${name}_impl PRIVATE c_std_11)
   if(arg_RUST_CRATE)
-    _restab_rust_crate(${name} ${arg_RUST_CRATE} FEATURES ${arg_CARGO_FEATURES})
+    _restab_rust_crate(${name} ${arg_RUST_CRATE} FEATURES ${arg_CARGO_FEATURES}
+      ENV ${arg_CARGO_ENV})
     target_link_libraries(${name}_impl PUBLIC ${name}_rust)
     add_dependencies(${name}_impl ${name}_cargo)
   endif()

@@ -1,5 +1,5 @@
 # Rust implementations for restab_add_implementation(... RUST_CRATE dir
-# [CARGO_FEATURES features...]): the crate (one that exports its rt_impl
+# [CARGO_FEATURES features...] [CARGO_ENV VAR=VALUE...]): the crate (one that exports its rt_impl
 # with bindings/rust's export_impl!) is built by cargo, offline, into the
 # build tree as a static library, and linked into every target of the
 # implementation. Included by RestabHarness.cmake.
@@ -111,12 +111,17 @@ endfunction()
 # out of date, and the library is replaced only when it changed).
 function(_restab_rust_crate name crate)
   _restab_load()
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "FEATURES")
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "FEATURES;ENV")
   get_filename_component(crate "${crate}" ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
   set(what "restab_add_implementation(${name}): RUST_CRATE ${crate}")
   if(NOT EXISTS ${crate}/Cargo.toml)
     message(FATAL_ERROR "${what}: no Cargo.toml there")
   endif()
+  foreach(item IN LISTS arg_ENV)
+    if(NOT item MATCHES "^[A-Za-z_][A-Za-z0-9_]*=")
+      message(FATAL_ERROR "${what}: CARGO_ENV item '${item}' is not VAR=VALUE")
+    endif()
+  endforeach()
   if(RESTAB_SANITIZE STREQUAL "memory")
     message(FATAL_ERROR "${what}: MemorySanitizer needs every object instrumented, "
       "and stable rustc cannot (-Zsanitizer=memory is nightly-only); use "
@@ -178,6 +183,7 @@ set(CARGO "@RESTAB_CARGO@")
 set(TRIPLE "@triple@")
 set(LIB_NAME "@lib_name@")
 set(FEATURES "@features@")
+set(ENV_VARS [==[@arg_ENV@]==])
 set(RUSTFLAGS "@rustflags@")
 set(TARGET_DIR "@target_dir@")
 set(OUTPUT "@lib@")

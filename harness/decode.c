@@ -539,12 +539,20 @@ void decoder_end(decoder *d)
 int decode_program(const uint8_t *data, size_t size, const rt_impl *model,
                    program *p)
 {
+    return decode_program_as(data, size, model, RT_SEMANTICS_COUNT, p);
+}
+
+int decode_program_as(const uint8_t *data, size_t size, const rt_impl *model,
+                      rt_semantics as, program *p)
+{
     decoder d;
     p->len = 0;
     if (decoder_begin(&d, data, size, p) != 0) {
         decoder_end(&d);
         return -1;
     }
+    if (as != RT_SEMANTICS_COUNT)
+        p->semantics = as;
     rt_config cfg = program_config(p);
     void *self = NULL;
     if (model->create(&cfg, &self) != RT_OK) {

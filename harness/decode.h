@@ -111,6 +111,12 @@ void decoder_end(decoder *d);
  */
 int decode_program(const uint8_t *data, size_t size, const rt_impl *model,
                    program *p);
+/* decode_program with the operations run in profile `as` instead of the
+   input's own (RT_SEMANTICS_COUNT: its own), as run_bytes runs an input of
+   a profile the implementation lacks (run.h, run_profile); p->semantics is
+   then `as`. */
+int decode_program_as(const uint8_t *data, size_t size, const rt_impl *model,
+                      rt_semantics as, program *p);
 
 /*
  * Encodes p as bytes that decode_program turns back into a program equal to

@@ -1,6 +1,8 @@
 /*
  * The differential runner (diff.h).
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+
 #include "diff.h"
 
 #include "signature.h"
@@ -283,7 +285,8 @@ static int run_checkers(const diff *d, int model_too, char *what, size_t size)
 /* The signature line of a report (signature.h): the target, the failing
    step's operation, and `kind`, or the bracketed kind that starts `what`
    (which then moves past it). */
-static void write_signature(const diff *d, const char *kind, const char **what)
+static void write_signature(diff *d, FILE *out, const char *kind,
+                            const char **what)
 {
     char buf[SIGNATURE_MAX];
     const char *w = *what;
@@ -303,24 +306,43 @@ static void write_signature(const diff *d, const char *kind, const char **what)
                          ? op_name(d->p->ops[d->steps - 1].code)
                      : d->ended ? "end"
                                 : "create";
-    fprintf(d->report, SIGNATURE_PREFIX "%s %s %s\n",
-            d->target != NULL ? d->target : "ops", step_op,
-            kind != NULL ? kind : "failed");
+    int n = snprintf(d->signature, sizeof d->signature, "%s %s %s",
+                     d->target != NULL ? d->target : "ops", step_op,
+                     kind != NULL ? kind : "failed");
+    if (n < 0)
+        d->signature[0] = '\0'; /* a longer one is cut, still one line */
+    if (out != NULL)
+        fprintf(out, SIGNATURE_PREFIX "%s\n", d->signature);
+}
+
+/* An outcome as a signature word: `ok` (a handle or rep, or enter and
+   exit), `none` (a borrow dropped) or the error kind. */
+static const char *outcome_word(const op_result *r)
+{
+    if (r->status != RT_OK)
+        return rt_status_name(r->status);
+    return r->kind == RESULT_BORROW ? "none" : "ok";
 }
 
 static void report(diff *d, const op_result *sut_result,
                    const op_result *model_result, const char *kind,
                    const char *what)
 {
-    FILE *out = d->report;
     d->failed = 1;
-    if (out == NULL)
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *out = d->defer_report && d->report != NULL
+                    ? open_memstream(&text, &text_len)
+                    : d->report;
+    if (out == NULL) {
+        write_signature(d, NULL, kind, &what); /* named, not written */
         return;
+    }
     fprintf(out, "==== restab harness: %s and %s disagree ====\n",
             d->sut->name, d->model->name);
     if (d->input != NULL)
         fprintf(out, "input: %s\n", d->input);
-    write_signature(d, kind, &what);
+    write_signature(d, out, kind, &what);
     if (d->ended) {
         fprintf(out, "failing step: the final comparison, after step %zu\n",
                 d->steps);
@@ -345,7 +367,30 @@ static void report(diff *d, const op_result *sut_result,
     fprintf(out, "---- 8< ----\n");
     program_print(d->p, d->steps, text_write_file, out);
     fprintf(out, "---- >8 ----\n");
-    fflush(out);
+    if (out == d->report) {
+        fflush(out);
+        return;
+    }
+    fclose(out);
+    free(d->deferred);
+    d->deferred = text;
+}
+
+/* Reports that the results of a step differ: the kind carries the outcome
+   pair (results-differ:SUT-vs-MODEL, fuzz/FORMAT.md "Signatures"), so that
+   a crash, a wrong error and a wrong value are told apart. */
+static void report_results(diff *d, const op_result *sut_result,
+                           const op_result *model_result, int injected)
+{
+    char kind[96];
+    snprintf(kind, sizeof kind, "%s:%s-vs-%s",
+             injected ? "results-differ-after-injected-failure"
+                      : "results-differ",
+             outcome_word(sut_result), outcome_word(model_result));
+    report(d, sut_result, model_result, kind,
+           injected ? "the results differ (an allocation failed during this "
+                      "step)"
+                    : "the results differ");
 }
 
 /* Reports the implementation's own failure (rt_impl_failed) when one is
@@ -365,6 +410,7 @@ static int report_impl_failure(diff *d, const op_result *sut_result,
     snprintf(what, sizeof what, "%s failed in %s (%s): %s", d->sut->name,
              f.function[0] != '\0' ? f.function : "an unnamed function",
              f.kind, f.message);
+    d->no_rerun = 1;
     report(d, sut_result, model_result, kind, what);
     return -1;
 }
@@ -446,6 +492,7 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->model = model;
     d->sut_self = NULL;
     d->model_self = NULL;
+    d->lead_self = NULL;
     d->p = p;
     d->record = record;
     d->steps = 0;
@@ -453,15 +500,23 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->sweep_interval = DIFF_FULL_EVERY;
     d->state_bound = 0;
     d->failed = 0;
+    d->no_rerun = 0;
+    d->partial = 0;
+    d->signature[0] = '\0';
+    d->deferred = NULL;
     d->ended = 0;
     d->addressed_len = 0;
     d->sut_ext = NULL;
     d->sut_caps = 0;
     d->batching = 0;
+    d->observing = 0;
     d->batch_ops = NULL;
     d->batch_model = NULL;
     d->batch_results = NULL;
+    d->batch_plan = NULL;
+    d->batch_after = NULL;
     d->batch_len = 0;
+    d->batch_lines = 0;
     d->declined = 0;
     d->decline_reason[0] = '\0';
     outcome_clear();
@@ -512,19 +567,32 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     d->sut_ext = diff_extensions(sut);
     if (d->sut_ext != NULL && d->sut_ext->capabilities != NULL)
         d->sut_caps &= d->sut_ext->capabilities(d->sut_self);
-    if (d->sut_ext != NULL && d->sut_ext->run_batch != NULL &&
-        !(d->sut_caps & (RT_CAN_OBSERVE | RT_CAN_CHECK)) &&
-        d->alloc_failures == NULL) {
+    /* Batches, for an implementation whose calls are round trips: results
+       only (run_batch), or observed (run_batch_observed) with a second
+       model that runs ahead for the decoder while the first keeps step
+       with the batch's results. Never in allocation-failure runs, which
+       must see each step's allocations, or when steps are announced (a
+       crash must name the step it happened in). */
+    int observed = (d->sut_caps & (RT_CAN_OBSERVE | RT_CAN_CHECK)) != 0;
+    if (d->sut_ext != NULL && !d->synchronous && d->alloc_failures == NULL &&
+        d->announce == NULL &&
+        (observed ? d->sut_ext->run_batch_observed != NULL
+                  : d->sut_ext->run_batch != NULL)) {
         d->batch_ops = malloc(DIFF_BATCH * sizeof *d->batch_ops);
         d->batch_model = malloc(DIFF_BATCH * sizeof *d->batch_model);
         d->batch_results = malloc(DIFF_BATCH * sizeof *d->batch_results);
+        d->batch_plan = malloc(DIFF_BATCH * sizeof *d->batch_plan);
+        d->batch_after = malloc(DIFF_BATCH * sizeof *d->batch_after);
         if (d->batch_ops == NULL || d->batch_model == NULL ||
-            d->batch_results == NULL) {
+            d->batch_results == NULL || d->batch_plan == NULL ||
+            d->batch_after == NULL ||
+            (observed && model->create(&cfg, &d->lead_self) != RT_OK)) {
             report(d, NULL, NULL, "harness-out-of-memory",
                    "the harness ran out of memory");
             return -1;
         }
-        d->batching = 1;
+        d->batching = !observed;
+        d->observing = observed;
     }
     int differs;
     SPLIT(SPLIT_CHECKERS, differs = run_checkers(d, 1, what, sizeof what));
@@ -540,13 +608,19 @@ int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
     return 0;
 }
 
-/* Steps until the next sweep: the size of the state the sweep compares,
-   divided by DIFF_SWEEP_COST, but at least DIFF_FULL_EVERY. */
-static size_t next_interval(const diff *d)
+const void *diff_decoder_model(const diff *d)
 {
-    size_t work = d->model->scope_count(d->model_self);
+    return d->observing ? d->lead_self : d->model_self;
+}
+
+/* Steps until the next sweep: the size of the state the sweep compares
+   (measured on `model`, a model table set at the step), divided by
+   DIFF_SWEEP_COST, but at least DIFF_FULL_EVERY. */
+static size_t next_interval(const diff *d, const void *model)
+{
+    size_t work = d->model->scope_count(model);
     for (uint32_t i = 0; i < d->addressed_len; i++)
-        work += d->model->table_size(d->model_self, d->addressed[i]);
+        work += d->model->table_size(model, d->addressed[i]);
     work /= DIFF_SWEEP_COST;
     return work > DIFF_FULL_EVERY ? work : DIFF_FULL_EVERY;
 }
@@ -570,14 +644,131 @@ static int report_misbehaviour(diff *d, const op *o, const op_result *sut,
     return -1;
 }
 
-int diff_step(diff *d, const op *o, op_result *model_result)
+/* What is checked after a step (plan_step). */
+#define PLAN_FULL 1u   /* compare every addressed table and every scope */
+#define PLAN_CHECK 2u  /* run the implementation under test's checker */
+#define PLAN_MODEL 4u  /* run the model's checker too */
+
+/*
+ * The comparison schedule (diff.h): what is checked after the step that
+ * just ran, from the model's result and its state after it (`model`, the
+ * model table set that ran it). While the state is small everything is
+ * compared at every step, and both checkers run when there are few tables
+ * too. Later a sweep compares everything and runs the implementation's
+ * checker every sweep_interval steps, an interval that grows with the
+ * state so that sweeps cost O(1) per step; between sweeps only where the
+ * step acts is compared. `forced`: this step is a sweep whatever the
+ * interval (an injected allocation failure). Decided from the model alone,
+ * so an observed batch plans its requests before it sends them.
+ */
+static unsigned plan_step(diff *d, const op *o, const op_result *model_result,
+                          const void *model, int forced)
+{
+    /* Slots never shrink and each lend adds one record, so counting the
+       successful insertions and lends bounds the state's size. */
+    if (model_result->status == RT_OK && op_has(o->code, OPF_GROWS))
+        d->state_bound++;
+    d->steps_since_full++;
+    SPLIT_COUNT(SPLIT_STEPS);
+    if (d->every_step)
+        return PLAN_FULL | PLAN_CHECK | PLAN_MODEL;
+    int sweep = forced || d->steps_since_full >= d->sweep_interval;
+    int small = d->state_bound <= DIFF_SMALL_STATE;
+    int few_tables = d->p->instances < DIFF_SMALL_STATE;
+    if (sweep) {
+        d->steps_since_full = 0;
+        d->sweep_interval = next_interval(d, model);
+    }
+    int both = small && few_tables;
+    unsigned plan = (sweep || small ? PLAN_FULL : 0u) |
+                    (sweep || both ? PLAN_CHECK : 0u) | (both ? PLAN_MODEL : 0u);
+    if ((plan & (PLAN_FULL | PLAN_CHECK)) != (PLAN_FULL | PLAN_CHECK))
+        d->partial = 1;
+    return plan;
+}
+
+/*
+ * Everything after a step has run on both: its results, the checkers and
+ * the states as `plan` says. `injected`: an allocation failure was injected
+ * during the step (allocation-failure runs). The caller has reported any
+ * failure of the implementation during the operation itself; failures in
+ * its checker and observation functions are reported here. 0, 1 when the
+ * implementation under test declined the step, or -1 after a report.
+ */
+static int compare_step(diff *d, const op *o, const op_result *sut_result,
+                        const op_result *model, unsigned plan, int injected)
 {
     char what[WHAT_MAX];
+    if (d->trace != NULL) {
+        char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
+        op_format(o, line, sizeof line);
+        result_format(sut_result, result, sizeof result);
+        fprintf(d->trace, "%s => %s%s\n", line, result,
+                injected && sut_result->status == RT_OUT_OF_MEMORY
+                    ? " (injected allocation failure)"
+                    : "");
+    }
+    if (report_misbehaviour(d, o, sut_result, model) != 0)
+        return -1;
+    if (sut_result->status == RT_DECLINED)
+        return declined(d);
+    if (!result_equal(sut_result, model)) {
+        report_results(d, sut_result, model, injected);
+        return -1;
+    }
+    int checked = (plan & PLAN_CHECK) != 0;
+    int differs = 0;
+    if (checked)
+        SPLIT(SPLIT_CHECKERS, differs = run_checkers(d, (plan & PLAN_MODEL) != 0,
+                                                     what, sizeof what) != 0);
+    if (report_impl_failure(d, sut_result, model) != 0)
+        return -1;
+    if (differs) {
+        report(d, sut_result, model, NULL, what);
+        return -1;
+    }
+    SPLIT(SPLIT_COMPARES, differs = compare_states(d, o, (plan & PLAN_FULL) != 0,
+                                                   what, sizeof what) != 0);
+    if (report_impl_failure(d, sut_result, model) != 0)
+        return -1;
+    if (differs) {
+        /* A difference between checker runs is named again by the rerun
+           (run.c), which checks after every step. */
+        report(d, sut_result, model, NULL, what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Notes the table a step addresses (diff.h, addressed). */
+static void address(diff *d, const op *o)
+{
+    if (!op_takes_resource(o->code))
+        return;
+    uint32_t table = table_of(d->p, o->resource);
+    if (!d->is_addressed[table]) {
+        d->is_addressed[table] = 1;
+        d->addressed[d->addressed_len++] = table;
+    }
+}
+
+/* The common start of a step: recorded and counted. 0, or -1 after a
+   report. */
+static int begin_step(diff *d, const op *o)
+{
     if (d->record != NULL && program_push(d->record, *o) != 0) {
         report(d, NULL, NULL, "harness-out-of-memory", "the harness ran out of memory");
         return -1;
     }
     d->steps++;
+    address(d, o);
+    return 0;
+}
+
+int diff_step(diff *d, const op *o, op_result *model_result)
+{
+    if (begin_step(d, o) != 0)
+        return -1;
     if (d->announce != NULL) {
         /* Before the step runs, so a crash inside it still names it
            (signature.h, RESTAB_ANNOUNCE_STEPS). */
@@ -585,13 +776,6 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         op_format(o, line, sizeof line);
         fprintf(d->announce, SIGNATURE_STEP_PREFIX "%zu: %s\n", d->steps, line);
         fflush(d->announce);
-    }
-    if (op_takes_resource(o->code)) {
-        uint32_t table = table_of(d->p, o->resource);
-        if (!d->is_addressed[table]) {
-            d->is_addressed[table] = 1;
-            d->addressed[d->addressed_len++] = table;
-        }
     }
     unsigned long failures_before =
         d->alloc_failures != NULL ? *d->alloc_failures : 0;
@@ -601,80 +785,16 @@ int diff_step(diff *d, const op *o, op_result *model_result)
                    *d->alloc_failures != failures_before;
     op_result model = {RT_OUT_OF_MEMORY, RESULT_NONE, 0, NULL};
     /* An injected failure that the implementation reports as out of memory
-       must leave its state as the model's is before the step. */
+       must leave its state as the model's is before the step, which a
+       sweep then compares. */
     int skip_model = injected && sut_result.status == RT_OUT_OF_MEMORY;
     if (!skip_model)
         SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
     *model_result = model;
-
-    if (d->trace != NULL) {
-        char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
-        op_format(o, line, sizeof line);
-        result_format(&sut_result, result, sizeof result);
-        fprintf(d->trace, "%s => %s%s\n", line, result,
-                skip_model ? " (injected allocation failure)" : "");
-    }
-
-    if (report_impl_failure(d, &sut_result, &model) != 0 ||
-        report_misbehaviour(d, o, &sut_result, &model) != 0)
-        return -1;
-    if (sut_result.status == RT_DECLINED)
-        return declined(d);
-    if (!result_equal(&sut_result, &model)) {
-        report(d, &sut_result, &model,
-               injected ? "results-differ-after-injected-failure"
-                        : "results-differ",
-               injected ? "the results differ (an allocation failed during "
-                          "this step)"
-                        : "the results differ");
-        return -1;
-    }
-    /* Slots never shrink and each lend adds one record, so counting the
-       successful insertions and lends bounds the state's size. */
-    if (model.status == RT_OK && op_has(o->code, OPF_GROWS))
-        d->state_bound++;
-    /* While the state is small everything is compared at every step. Later
-       a sweep compares everything and runs the implementation's checker
-       every sweep_interval steps, an interval that grows with the state so
-       that sweeps cost O(1) per step; the integrity checkers walk every
-       table, so configurations with many tables wait for the sweeps. */
-    d->steps_since_full++;
-    SPLIT_COUNT(SPLIT_STEPS);
-    int sweep = skip_model || d->steps_since_full >= d->sweep_interval;
-    int small = d->state_bound <= DIFF_SMALL_STATE;
-    int few_tables = d->p->instances < DIFF_SMALL_STATE;
-    if (sweep) {
-        d->steps_since_full = 0;
-        d->sweep_interval = next_interval(d);
-    }
-    /* While small (and with few tables) both checkers run after every
-       step; a sweep runs the implementation's, once even when both run. */
-    int both = small && few_tables;
-    int checked = sweep || both;
-    int differs = 0;
-    if (checked)
-        SPLIT(SPLIT_CHECKERS,
-              differs = run_checkers(d, both, what, sizeof what) != 0);
+    unsigned plan = plan_step(d, o, &model, d->model_self, skip_model);
     if (report_impl_failure(d, &sut_result, &model) != 0)
         return -1;
-    if (differs) {
-        report(d, &sut_result, &model, NULL, what);
-        return -1;
-    }
-    SPLIT(SPLIT_COMPARES,
-          differs = compare_states(d, o, sweep || small, what, sizeof what) != 0);
-    if (report_impl_failure(d, &sut_result, &model) != 0)
-        return -1;
-    if (differs) {
-        /* A state that differs between checker runs: when the checker
-           finds a broken invariant in it, that names the failure, as it
-           would have in a smaller state (so one bug keeps one signature). */
-        char broken[WHAT_MAX];
-        int use_check = !checked && run_checkers(d, 0, broken, sizeof broken) != 0;
-        report(d, &sut_result, &model, NULL, use_check ? broken : what);
-        return -1;
-    }
-    return 0;
+    return compare_step(d, o, &sut_result, &model, plan, injected);
 }
 
 /* The op_result that op_run would have made of a batch outcome, with the
@@ -705,37 +825,30 @@ static op_result batch_result(const op *o, const rt_batch_result *b)
     return r;
 }
 
-/* Runs the batch on the implementation under test and compares its results
-   in order. `last_what`: the model's checker failed after the last queued
-   step, to be reported there if its results agree. */
+/* Runs a results-only batch on the implementation under test and compares
+   its results in order. `last_what`: the model's checker failed after the
+   last queued step, to be reported there if its results agree. */
 static int batch_run(diff *d, const char *last_what)
 {
     size_t len = d->batch_len, queued = d->steps, first = d->steps - len;
     d->batch_len = 0;
     d->sut_ext->run_batch(d->sut_self, d->batch_ops, len, d->batch_results);
+    /* A failure of the implementation ends its results: the first invalid
+       one is where it happened (the model never has one), and the steps
+       before it are compared without it. */
+    impl_failure failure;
+    int failed = outcome_take_failure(&failure);
     for (size_t i = 0; i < len; i++) {
         const op *o = &d->p->ops[first + i];
         op_result r = batch_result(o, &d->batch_results[i]);
         d->steps = first + i + 1;
-        if (d->trace != NULL) {
-            char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
-            op_format(o, line, sizeof line);
-            result_format(&r, result, sizeof result);
-            fprintf(d->trace, "%s => %s\n", line, result);
-        }
-        /* A failure of the implementation ends its results: the first
-           invalid one is where it happened (the model never has one). */
-        if (r.status == RT_INVALID && outcome_failed())
+        if (failed && (r.status == RT_INVALID || i + 1 == len)) {
+            rt_impl_failed(failure.kind, failure.function, failure.message);
             return report_impl_failure(d, &r, &d->batch_model[i]);
-        if (report_misbehaviour(d, o, &r, &d->batch_model[i]) != 0)
-            return -1;
-        if (r.status == RT_DECLINED)
-            return declined(d);
-        if (!result_equal(&r, &d->batch_model[i])) {
-            report(d, &r, &d->batch_model[i], "results-differ",
-                   "the results differ");
-            return -1;
         }
+        int status = compare_step(d, o, &r, &d->batch_model[i], 0, 0);
+        if (status != 0)
+            return status;
         if (i + 1 == len && last_what != NULL) {
             report(d, &r, &d->batch_model[i], NULL, last_what);
             return -1;
@@ -745,34 +858,89 @@ static int batch_run(diff *d, const char *last_what)
     return 0;
 }
 
-int diff_queue(diff *d, const op *o, op_result *model_result)
+/* run_batch_observed's step callback: step i of the batch has run on the
+   implementation under test, whose observation functions now show the
+   state after it. The model that keeps step runs it, and everything its
+   plan says is compared. Nonzero stops the batch. */
+static int observed_step(void *user, size_t i)
 {
-    if (!d->batching)
-        return diff_step(d, o, model_result);
-    if (d->record != NULL && program_push(d->record, *o) != 0) {
-        report(d, NULL, NULL, "harness-out-of-memory",
-                   "the harness ran out of memory");
-        return -1;
-    }
-    d->steps++;
-    if (op_takes_resource(o->code)) {
-        uint32_t table = table_of(d->p, o->resource);
-        if (!d->is_addressed[table]) {
-            d->is_addressed[table] = 1;
-            d->addressed[d->addressed_len++] = table;
-        }
-    }
+    diff *d = user;
+    size_t first = d->steps_queued - d->batch_len;
+    const op *o = &d->p->ops[first + i];
+    d->steps = first + i + 1;
+    op_result r = batch_result(o, &d->batch_results[i]);
     op_result model;
     SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
+    /* Steps come in order, so a failure not yet reported is this one's. */
+    if (report_impl_failure(d, &r, &model) != 0)
+        return 1;
+    return compare_step(d, o, &r, &model, d->batch_plan[i], 0) != 0;
+}
+
+/* Runs an observed batch: every step's requests (the operation, and the
+   summary, state or check its plan needs) go out before the replies are
+   read, and each step is compared as its replies come. */
+static int observed_run(diff *d)
+{
+    size_t len = d->batch_len;
+    d->batch_lines = 0;
+    d->steps_queued = d->steps;
+    d->steps -= len; /* each step's callback moves it on */
+    d->sut_ext->run_batch_observed(d->sut_self, d->batch_ops, d->batch_after,
+                                   len, d->batch_results, observed_step, d);
+    d->batch_len = 0;
+    if (d->failed)
+        return -1;
+    if (d->declined)
+        return 1;
+    if (d->steps != d->steps_queued) {
+        /* It stopped before the end without a step to blame. */
+        d->steps++;
+        if (report_impl_failure(d, NULL, NULL) != 0)
+            return -1;
+        report(d, NULL, NULL, "impl-failure:batch",
+               "the implementation under test stopped answering a batch of "
+               "operations without a reason");
+        return -1;
+    }
+    return 0;
+}
+
+int diff_queue(diff *d, const op *o, op_result *model_result)
+{
+    if (!d->batching && !d->observing)
+        return diff_step(d, o, model_result);
+    if (begin_step(d, o) != 0)
+        return -1;
+    /* The model (the one that runs ahead, when observed) runs the step now,
+       so that the decoder has its result. */
+    void *model_self = d->observing ? d->lead_self : d->model_self;
+    op_result model;
+    SPLIT(SPLIT_ORACLE, model = op_run(d->model, model_self, o));
     *model_result = model;
-    rt_batch_op *b = &d->batch_ops[d->batch_len];
-    b->code = (uint32_t)o->code;
-    b->resource = o->resource;
-    b->operand = o->operand;
-    d->batch_model[d->batch_len++] = model;
-    if (model.status == RT_OK &&
-        (o->code == OP_NEW || o->code == OP_LOWER_OWN ||
-         o->code == OP_LOWER_BORROW || o->code == OP_LIFT_BORROW))
+    size_t i = d->batch_len++;
+    d->batch_ops[i] = (rt_batch_op){(uint32_t)o->code, o->resource, o->operand};
+    d->batch_model[i] = model;
+    if (d->observing) {
+        unsigned plan = plan_step(d, o, &model, model_self, 0);
+        unsigned can = d->sut_caps;
+        unsigned after =
+            ((can & RT_CAN_OBSERVE) ? RT_AFTER_SUMMARY : 0u) |
+            ((can & RT_CAN_OBSERVE) && (plan & PLAN_FULL) ? RT_AFTER_STATE : 0u) |
+            ((can & RT_CAN_CHECK) && (plan & PLAN_CHECK) ? RT_AFTER_CHECK : 0u);
+        d->batch_plan[i] = plan;
+        d->batch_after[i] = after;
+        /* A summary has a line per table and four more; a state also one
+           per slot, scope and lender record, which state_bound bounds. */
+        size_t tables = (size_t)d->p->instances + 1;
+        d->batch_lines += 2 + ((after & RT_AFTER_STATE) ? tables + 4 + d->state_bound
+                               : (after & RT_AFTER_SUMMARY) ? tables + 4
+                                                            : 0);
+        return d->batch_len == DIFF_BATCH || d->batch_lines >= DIFF_BATCH_LINES
+                   ? observed_run(d)
+                   : 0;
+    }
+    if (model.status == RT_OK && op_has(o->code, OPF_GROWS))
         d->state_bound++;
     /* Results only: of diff_step's checks, only the model's checker while
        the state is small remains. */
@@ -790,7 +958,9 @@ int diff_flush(diff *d)
         return -1;
     if (d->declined)
         return 1;
-    return d->batch_len > 0 ? batch_run(d, NULL) : 0;
+    if (d->batch_len == 0)
+        return 0;
+    return d->observing ? observed_run(d) : batch_run(d, NULL);
 }
 
 int diff_end(diff *d)
@@ -820,15 +990,22 @@ int diff_end(diff *d)
         SPLIT(SPLIT_SETUP, d->sut->destroy(d->sut_self));
     if (d->model_self != NULL)
         SPLIT(SPLIT_SETUP, d->model->destroy(d->model_self));
+    if (d->lead_self != NULL)
+        d->model->destroy(d->lead_self);
     d->sut_self = NULL;
     d->model_self = NULL;
+    d->lead_self = NULL;
     give_back_addressed(d);
     free(d->batch_ops);
     free(d->batch_model);
     free(d->batch_results);
+    free(d->batch_plan);
+    free(d->batch_after);
     d->batch_ops = NULL;
     d->batch_model = NULL;
     d->batch_results = NULL;
+    d->batch_plan = NULL;
+    d->batch_after = NULL;
     d->batch_len = 0;
     return d->failed ? -1 : status;
 }

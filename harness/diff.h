@@ -6,12 +6,20 @@
  * On the first difference it writes a readable report (the .ops script up to
  * and including the failing step, both results, and what differed) and the
  * step fails; fuzz targets then abort so every engine records a crash.
+ * run.c reruns a failing input with every_step to name the step where the
+ * difference first arose, and writes that run's report.
+ *
+ * Implementations whose calls are round trips (the process bridge) get the
+ * operations in batches: results only (run_batch), or with the requests
+ * each step's comparison needs planned ahead from the model
+ * (run_batch_observed); restab_impl.h describes both.
  */
 #ifndef RESTAB_FUZZ_DIFF_H
 #define RESTAB_FUZZ_DIFF_H
 
 #include "outcome.h"
 #include "program.h"
+#include "signature.h"
 
 #include <stdio.h>
 
@@ -30,8 +38,13 @@
 #define DIFF_UNTOUCHED_SHARE 8u
 
 /* Batching (diff_queue): at most this many operations wait for the
-   implementation under test's results. */
+   implementation under test's results; an observed batch also ends when
+   the replies it asks for come to about DIFF_BATCH_LINES lines (states and
+   summaries are a line per table, slot, scope and lender record), so that
+   a child that answers a whole chunk of requests before it writes still
+   answers within its timeout. */
 #define DIFF_BATCH 4096u
+#define DIFF_BATCH_LINES 4096u
 
 typedef struct diff {
     const rt_impl *sut;
@@ -84,6 +97,32 @@ typedef struct diff {
        last step (rt_decline): the input ends there, passed. */
     int declined;
     char decline_reason[OUTCOME_REASON_MAX];
+    /* Set by the caller before diff_begin, which keeps them:
+       every_step: compare everything and run both checkers after every
+       step (the rerun that names where a failure first arose, run.h);
+       synchronous: never batch (every step runs and is compared at once);
+       defer_report: the report is kept in `deferred` (malloc'd text, the
+       caller frees it) instead of written to `report`. */
+    int every_step;
+    int synchronous;
+    int defer_report;
+    char *deferred;
+    int no_rerun; /* the report stands as it is (the implementation's own
+                     failure, its final check): no rerun can name it better */
+    char signature[SIGNATURE_MAX]; /* the failure's signature, "" before */
+    int partial; /* a step so far was not compared in full and checked, so
+                    a failure may show later than it arose */
+    /* Observed batching (run_batch_observed): set when the implementation
+       under test has it and is observed or checked. The model table set
+       model_self keeps step with the batch's results as they are compared;
+       lead_self runs every step when it is queued, for the decoder
+       (diff_decoder_model). */
+    int observing;
+    void *lead_self;
+    unsigned *batch_plan;  /* [DIFF_BATCH] what each queued step checks */
+    unsigned *batch_after; /* [DIFF_BATCH] RT_AFTER_* requested after it */
+    size_t steps_queued;
+    size_t batch_lines; /* the reply lines the queued steps ask for, at most */
 } diff;
 
 /* impl's extensions (restab_impl.h), or NULL when it has none. */
@@ -101,6 +140,10 @@ const rt_impl_ext *diff_extensions(const rt_impl *impl);
 int diff_begin(diff *d, const rt_impl *sut, const rt_impl *model,
                const program *p, program *record, rt_alloc_fn alloc,
                void *alloc_user);
+
+/* The model table set whose state the decoder must see (it has run every
+   step queued so far). */
+const void *diff_decoder_model(const diff *d);
 
 /* Runs one operation on both. Returns 0; 1 when the implementation under
    test declined it (d->declined: the input ends there, passed); or -1

@@ -7,6 +7,7 @@
 #define RESTAB_FUZZ_RUN_H
 
 #include "diff.h"
+#include "known.h"
 
 typedef struct run_options {
     const rt_impl *sut;   /* the implementation under test */
@@ -28,15 +29,46 @@ typedef struct run_options {
     /* The target kind that signatures name (signature.h): NULL for "oom"
        when alloc_failures is set, else "ops". */
     const char *target;
+    /* Known divergences (known.h), or NULL: a failure whose signature one
+       of them has is counted (tally.h) and passes, without a report. */
+    const known_list *known;
+    /* When set, receives how the input ended. */
+    struct run_outcome *outcome;
 } run_options;
+
+/* How an input ended. */
+typedef struct run_outcome {
+    int failed;                    /* it failed (known or new) */
+    char signature[SIGNATURE_MAX]; /* its signature when it failed */
+    const known_entry *known;      /* the known divergence it is, or NULL */
+    int declined;                  /* the implementation declined it */
+} run_outcome;
 
 /* Options for sut against model, reporting to stderr, no final check. */
 run_options run_defaults(const rt_impl *sut, const rt_impl *model);
+
+/* The profile an input of profile `want` runs in on sut: its own when sut
+   has it, else the default one when sut has that, else sut's lowest
+   (restab_impl.h, profiles). */
+rt_semantics run_profile(const rt_impl *sut, rt_semantics want);
 
 /* Decodes and runs a byte input. 0, or -1 after a failure report. */
 int run_bytes(const uint8_t *data, size_t size, const run_options *opt);
 
 /* Runs a parsed script. 0, or -1 after a failure report. */
 int run_script(const program *script, const run_options *opt);
+
+/* Gives the entries of k that have a script and no signature the
+   signature their script fails with (opt's implementation, no report).
+   0, or -1 with "FILE:LINE: reason" in err for a script that cannot be
+   read or parsed. */
+int run_known_resolve(known_list *k, const run_options *opt, char *err,
+                      size_t err_size);
+
+/* The known divergences named by $RESTAB_KNOWN, loaded and resolved for
+   opt's implementation on the first call: *out is NULL without the
+   variable. 0, or -1 with "FILE:LINE: reason" in err. */
+int run_known_env(const run_options *opt, const known_list **out, char *err,
+                  size_t err_size);
 
 #endif /* RESTAB_FUZZ_RUN_H */

@@ -7,7 +7,8 @@
  *
  * TARGET is the kind of fuzz target (ops, oom, script, corrupt), OPERATION
  * the .ops name of the failing operation (or create, end, -), KIND how it
- * failed (results-differ, state:slot, check:invariant-3, final-check:...,
+ * failed (results-differ:ok-vs-borrowed, state:slot, check:invariant-3,
+ * impl-failure:panic@resource_drop, final-check:...,
  * asan:heap-use-after-free@restab_resource_drop, ...). Fields hold only
  * [A-Za-z0-9_.:@-] and no numbers from the input, so two inputs that hit
  * the same bug by different paths share a signature.

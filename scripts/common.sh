@@ -75,7 +75,7 @@ RESTAB_PACKAGES=(cmake ninja-build gcc clang llvm libclang-rt-14-dev pkg-config
 # process (the bridge, impls/process) and the scripts build restab's own
 # presets. --impl-cmd CMD is --impl process with RESTAB_IMPL_CMD=CMD, the
 # child that speaks docs/protocol.md.
-IMPL=restab IMPL_BUILD="" IMPL_CMD=""
+IMPL=restab IMPL_BUILD="" IMPL_CMD="" IMPL_GIVEN=0
 
 # Call from an option loop: handles "--impl NAME", "--build DIR" and
 # "--impl-cmd CMD" and sets IMPL_SHIFT to the number of arguments taken
@@ -89,8 +89,74 @@ take_impl_option() {
         --impl) IMPL=$2 ;; --build) IMPL_BUILD=$2 ;;
         --impl-cmd) IMPL=process IMPL_CMD=$2; export RESTAB_IMPL_CMD=$2 ;;
       esac
-      IMPL_SHIFT=2 ;;
+      IMPL_GIVEN=1 IMPL_SHIFT=2 ;;
   esac
+}
+
+# ---- The implementation a crash came from ------------------------------
+# scripts/fuzz writes IMPL_RECORD into each folder it files crashes in
+# (WORK/crashes/<signature>/): key=value lines impl, impl-cmd, build,
+# engine, target, profiles. Given one of those crashes (or the folder),
+# replay, reproduce, minimize and add-regression take the implementation
+# from it unless the command line names one.
+IMPL_RECORD=implementation.txt
+
+# Writes the record of the current implementation into DIR (ENGINE and
+# KIND: the run's engine and target kind; PROFILES: the profiles it ran).
+write_impl_record() {
+  local dir=$1 engine=$2 kind=$3 profiles=$4
+  {
+    echo "# The implementation these crashes came from (scripts/fuzz). scripts/replay,"
+    echo "# reproduce, minimize and add-regression use it when given one of them."
+    echo "impl=$IMPL"
+    echo "impl-cmd=$IMPL_CMD"
+    echo "build=$IMPL_BUILD"
+    echo "engine=$engine"
+    echo "target=$kind"
+    echo "profiles=$profiles"
+  } >"$dir/$IMPL_RECORD"
+}
+
+# A key of a record file.
+record_value() {
+  sed -n "s/^$2=//p" "$1" | head -n 1
+}
+
+# When the command line named no implementation and PATH (a crash file, or
+# a folder of them) has a record beside it, takes the implementation from
+# it (and sets RECORD_ENGINE and RECORD_TARGET). Says so on stderr.
+RECORD_ENGINE="" RECORD_TARGET=""
+impl_from_crash() {
+  [ "$IMPL_GIVEN" -eq 0 ] || return 0
+  local dir=$1
+  [ -d "$dir" ] || dir=$(dirname "$dir")
+  local record=$dir/$IMPL_RECORD
+  [ -f "$record" ] || return 0
+  IMPL=$(record_value "$record" impl)
+  IMPL_BUILD=$(record_value "$record" build)
+  IMPL_CMD=$(record_value "$record" impl-cmd)
+  [ -z "$IMPL_CMD" ] || export RESTAB_IMPL_CMD=$IMPL_CMD
+  RECORD_ENGINE=$(record_value "$record" engine)
+  RECORD_TARGET=$(record_value "$record" target)
+  printf '%s: implementation %s%s%s (from %s; --impl or --impl-cmd overrides)\n' \
+    "$(basename "$0")" "$IMPL" "${IMPL_CMD:+ running \`$IMPL_CMD\`}" \
+    "${IMPL_BUILD:+ built in $IMPL_BUILD}" "$record" >&2
+}
+
+# A name for the implementation in paths: NAME, or for a child process
+# process-WORDS, WORDS its command's characters ([A-Za-z0-9._-], the rest
+# as '-'; longer than 40, cut and followed by a hash of the command).
+impl_label() {
+  if [ -z "$IMPL_CMD" ]; then
+    printf '%s\n' "$IMPL"
+    return 0
+  fi
+  local slug
+  slug=$(printf '%s' "$IMPL_CMD" | tr -c 'A-Za-z0-9._-' '-' | sed -E 's/-+/-/g; s/^-//; s/-$//')
+  if [ ${#slug} -gt 40 ]; then
+    slug="${slug:0:31}-$(printf '%s' "$IMPL_CMD" | sha1sum | cut -c1-8)"
+  fi
+  printf 'process-%s\n' "$slug"
 }
 
 # Checks --impl/--build/--impl-cmd after the options are read.
@@ -181,6 +247,12 @@ kind_of_path() {
     path=$(dirname "$path")
   done
   echo ops
+}
+
+# The command that reproduces crash FILE of target kind KIND with the
+# current implementation: the one line the scripts suggest.
+reproduce_hint() {
+  printf 'scripts/reproduce %s--target %s %s\n' "$(impl_hint_args)" "$2" "$1"
 }
 
 # The implementation options of the current run, for the commands the

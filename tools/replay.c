@@ -12,6 +12,16 @@
  *   <impl>-replay --encode FILE.ops|- [OUT]
  *       Writes the binary input that decodes to the script (default OUT:
  *       FILE with .ops replaced by .bin).
+ *   <impl>-replay [--quiet] [--keep-going] [--known FILE] FILE|DIR...
+ *       With --keep-going, every input runs and the failures are tallied by
+ *       signature; with --known, failures of a known divergence
+ *       (harness/known.h) are counted and pass. Exit 1 only for new ones.
+ *   <impl>-replay --known FILE --list-known
+ *       Prints a line per entry and signature: NAME, the signature
+ *       (resolved from its script on this implementation when it has none;
+ *       "-" when its script passes), what it is, separated by tabs.
+ *   <impl>-replay --profiles
+ *       Prints the profiles the implementation runs, one per line.
  *   <impl>-replay --signature FILE [--target KIND] [--exec TARGET_BINARY]
  *       Prints the input's crash signature (harness/signature.h): runs it
  *       in a child process (this tool's differential run, or the given fuzz
@@ -33,6 +43,9 @@
 #include "corruptions.h"
 #include "files.h"
 #include "signature.h"
+#include "known.h"
+#include "outcome.h"
+#include "tally.h"
 #include "prefix.h"
 #include "text_buffer.h"
 #include "oracle.h"
@@ -54,12 +67,14 @@ static void print_usage(FILE *out)
 {
     fprintf(out,
             "usage: %s --script FILE.ops|- [--verbose] [--impl %s|oracle]\n"
-            "       %s [--quiet] FILE|DIR...\n"
+            "       %s [--quiet] [--keep-going] [--known FILE] FILE|DIR...\n"
+            "       %s --known FILE --list-known\n"
+            "       %s --profiles\n"
             "       %s [--target ops|oom|corrupt] --print FILE [--verbose]\n"
             "       %s --encode [--fail-at N] FILE.ops|- [OUT]\n"
             "       %s --signature FILE [--target ops|oom|script|corrupt] "
             "[--exec TARGET_BINARY]\n",
-            prog, fuzz_sut()->name, prog, prog, prog, prog);
+            prog, fuzz_sut()->name, prog, prog, prog, prog, prog, prog);
 }
 
 enum { EXIT_FOUND = 1, EXIT_USAGE = 2 };
@@ -142,6 +157,21 @@ static int load_script(const char *path, program *p)
     return 0;
 }
 
+/* After a call into impl: its own failure (rt_impl_failed), when one is
+   pending, said on stderr. 1 then, else 0. */
+static int said_failure(const rt_impl *impl, size_t step)
+{
+    impl_failure f;
+    if (!outcome_take_failure(&f))
+        return 0;
+    fflush(stdout);
+    fprintf(stderr, "%s: %s %s failed in %s (%s): %s\n", prog,
+            step == 0 ? "creating the table set," : "at operation", impl->name,
+            f.function[0] != '\0' ? f.function : "an unnamed function", f.kind,
+            f.message);
+    return 1;
+}
+
 static int script_mode(const char *path, const rt_impl *impl, int verbose)
 {
     program p;
@@ -149,35 +179,69 @@ static int script_mode(const char *path, const rt_impl *impl, int verbose)
     int status = load_script(path, &p);
     if (status != 0)
         return status;
+    /* A profile the implementation lacks runs in one it has, as fuzz
+       inputs do (run_profile); the results are that profile's. */
+    rt_semantics as = run_profile(impl, p.semantics);
+    if (as != p.semantics) {
+        fprintf(stderr, "%s: %s lacks the %s profile: the script runs as %s\n",
+                prog, impl->name, semantics_name(p.semantics), semantics_name(as));
+        p.semantics = as;
+    }
     rt_config cfg = program_config(&p);
     void *self = NULL;
+    outcome_clear();
     rt_status created = impl->create(&cfg, &self);
+    if (said_failure(impl, 0)) {
+        program_free(&p);
+        return EXIT_FOUND;
+    }
+    if (created == RT_DECLINED) {
+        char reason[OUTCOME_REASON_MAX];
+        (void)outcome_take_decline(reason, sizeof reason);
+        fprintf(stderr, "%s: %s declines the configuration: %s\n", prog,
+                impl->name, reason);
+        program_free(&p);
+        return 0;
+    }
     if (created != RT_OK) {
         fprintf(stderr, "%s: %s cannot create the table set: %s\n", prog,
                 impl->name, rt_status_name(created));
         program_free(&p);
         return EXIT_USAGE;
     }
-    /* One result line per operation: a repeat prints one per repetition. */
+    /* One result line per operation: a repeat prints one per repetition.
+       A declined operation prints `declined REASON` and ends the script. */
     size_t step = 0;
-    for (size_t i = 0; i < p.len && status == 0; i++) {
-      for (uint32_t k = 0; k < op_times(&p.ops[i]) && status == 0; k++) {
+    int declined = 0;
+    for (size_t i = 0; i < p.len && status == 0 && !declined; i++) {
+      for (uint32_t k = 0; k < op_times(&p.ops[i]) && status == 0 && !declined; k++) {
         const op one = op_repetition(&p.ops[i], k);
         op_result r = op_run(impl, self, &one);
         step++;
-        char line[OP_TEXT_MAX], result[OP_TEXT_MAX];
+        char line[OP_TEXT_MAX], result[OP_TEXT_MAX + OUTCOME_REASON_MAX];
         result_format(&r, result, sizeof result);
+        if (r.status == RT_DECLINED) {
+            char reason[OUTCOME_REASON_MAX];
+            (void)outcome_take_decline(reason, sizeof reason);
+            snprintf(result, sizeof result, "declined %s", reason);
+            declined = 1;
+        }
         if (verbose) {
             op_format(&one, line, sizeof line);
             printf("%-28s => %s\n", line, result);
         } else {
             printf("%s\n", result);
         }
+        if (said_failure(impl, step)) {
+            status = EXIT_FOUND;
+            break;
+        }
         char msg[256];
-        if (impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
+        if (!declined && impl->check != NULL && impl->check(self, msg, sizeof msg) != 0) {
             fflush(stdout);
-            fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
-                    step, impl->name, msg);
+            if (!said_failure(impl, step))
+                fprintf(stderr, "%s: after operation %zu, %s: %s\n", prog,
+                        step, impl->name, msg);
             status = EXIT_FOUND;
         }
       }
@@ -234,8 +298,13 @@ static int print_mode(const char *path, prefix_kind kind, int verbose)
         return 0;
     }
     program head = p; /* the directives; decode_program keeps them */
-    int status = decode_program((const uint8_t *)data + skip, size - skip,
-                                &rt_oracle, &p);
+    const uint8_t *body = (const uint8_t *)data + skip;
+    int status = decode_program(body, size - skip, &rt_oracle, &p);
+    /* An input of a profile the implementation lacks runs in one it has
+       (run_profile): print what runs, which may decode differently. */
+    rt_semantics own = p.semantics, as = run_profile(fuzz_sut(), own);
+    if (status == 0 && as != own)
+        status = decode_program_as(body, size - skip, &rt_oracle, as, &p);
     p.has_fail_at = head.has_fail_at;
     p.fail_at = head.fail_at;
     p.has_corrupt = head.has_corrupt;
@@ -249,6 +318,10 @@ static int print_mode(const char *path, prefix_kind kind, int verbose)
         return EXIT_USAGE;
     }
     printf("# decoded from %s\n", path);
+    if (as != own)
+        printf("# an input of the %s profile, run as %s by %s, which lacks %s\n",
+               semantics_name(own), semantics_name(as), fuzz_sut()->name,
+               semantics_name(own));
     program_print(&p, p.len, text_write_file, stdout);
     program_free(&p);
     return 0;
@@ -469,9 +542,15 @@ static int signature_mode(const char *path, const char *target,
     return EXIT_FOUND;
 }
 
-static int run_file(const char *path, int quiet)
+/* The known divergences of --known, or NULL. */
+static known_list known;
+static int have_known;
+
+static int run_file(const char *path, int quiet, run_outcome *outcome)
 {
     run_options opt = fuzz_run_options();
+    opt.known = have_known ? &known : NULL;
+    opt.outcome = outcome;
     opt.input = path;
     opt.trace = quiet ? NULL : stdout;
     opt.final_check = 1;
@@ -507,16 +586,125 @@ static int run_file(const char *path, int quiet)
     return status;
 }
 
+/* A new signature of a --keep-going replay: how often, and the first file. */
+typedef struct new_failure {
+    char signature[SIGNATURE_MAX];
+    char *first;
+    unsigned long count;
+} new_failure;
+
 typedef struct walk {
     int quiet;
+    int keep_going;
     int ran;
+    unsigned long known_hits;
+    new_failure *fresh;
+    size_t fresh_len, fresh_cap;
+    int usage_error; /* an input could not be read or parsed */
 } walk;
+
+/* Tallies a failure of a --keep-going replay under its signature. 0, or -1
+   when out of memory. */
+static int tally_new(walk *w, const char *path, const run_outcome *o)
+{
+    for (size_t i = 0; i < w->fresh_len; i++) {
+        if (strcmp(w->fresh[i].signature, o->signature) == 0) {
+            w->fresh[i].count++;
+            return 0;
+        }
+    }
+    if (w->fresh_len == w->fresh_cap) {
+        size_t cap = w->fresh_cap ? w->fresh_cap * 2 : 16;
+        new_failure *more = realloc(w->fresh, cap * sizeof *more);
+        if (more == NULL)
+            return -1;
+        w->fresh = more;
+        w->fresh_cap = cap;
+    }
+    new_failure *f = &w->fresh[w->fresh_len++];
+    snprintf(f->signature, sizeof f->signature, "%s",
+             o->signature[0] != '\0' ? o->signature : "(no signature)");
+    f->first = strdup(path);
+    f->count = 1;
+    return f->first != NULL ? 0 : -1;
+}
+
+/* The end of a replay of files: the known divergences seen and unseen, and
+   the new failures by signature (--keep-going). */
+static void print_tallies(const walk *w)
+{
+    if (have_known) {
+        fprintf(stderr, "%s: known divergences (%s): %lu input%s\n", prog,
+                known.path, w->known_hits, w->known_hits == 1 ? "" : "s");
+        for (size_t i = 0; i < known.len; i++) {
+            const known_entry *e = &known.entries[i];
+            unsigned long n = tally_count_key(TALLY_KNOWN, e->name);
+            fprintf(stderr, "  %6lu x %-32s %s%s\n", n, e->name,
+                    e->nsignatures > 0 ? e->signatures[0]
+                                       : "(its script passes: no signature)",
+                    n == 0 ? "  [unseen]" : "");
+            for (size_t j = 1; j < e->nsignatures; j++)
+                fprintf(stderr, "  %6s   %-32s %s\n", "", "", e->signatures[j]);
+        }
+    }
+    if (!w->keep_going)
+        return;
+    unsigned long total = 0;
+    for (size_t i = 0; i < w->fresh_len; i++)
+        total += w->fresh[i].count;
+    fprintf(stderr, "%s: new failures: %lu input%s, %zu signature%s\n", prog,
+            total, total == 1 ? "" : "s", w->fresh_len,
+            w->fresh_len == 1 ? "" : "s");
+    for (size_t i = 0; i < w->fresh_len; i++)
+        fprintf(stderr, "  %6lu x %s\n           first: %s\n", w->fresh[i].count,
+                w->fresh[i].signature, w->fresh[i].first);
+}
+
+/* The inputs the implementation declined (restab_impl.h, rt_decline), by
+   reason: each ended there as passed, so they are said, never silent. */
+static void print_declines(const rt_impl *impl)
+{
+    unsigned long declined = tally_count(TALLY_DECLINED);
+    if (declined == 0)
+        return;
+    fprintf(stderr, "%s: %lu of %lu input%s declined by %s (each ended there, "
+                    "passed):\n",
+            prog, declined, tally_inputs(), tally_inputs() == 1 ? "" : "s",
+            impl->name);
+    tally_print(stderr, TALLY_DECLINED, "  ");
+    if (declined == tally_inputs())
+        fprintf(stderr, "%s: every input was declined: nothing was compared "
+                        "(docs/protocol.md, \"Declines\")\n",
+                prog);
+}
 
 static int run_walked(const char *path, void *user)
 {
     walk *w = user;
+    run_outcome outcome;
     w->ran++;
-    return run_file(path, w->quiet);
+    int status = run_file(path, w->quiet, &outcome);
+    if (outcome.known != NULL)
+        w->known_hits++;
+    if (status == EXIT_FOUND && w->keep_going)
+        return tally_new(w, path, &outcome) == 0 ? 0 : EXIT_USAGE;
+    if (status == EXIT_USAGE && w->keep_going) {
+        w->usage_error = 1;
+        return 0;
+    }
+    return status;
+}
+
+/* --list-known: each entry, its signature on this implementation, what. */
+static int list_known(void)
+{
+    for (size_t i = 0; i < known.len; i++) {
+        const known_entry *e = &known.entries[i];
+        for (size_t j = 0; j < e->nsignatures || j == 0; j++)
+            printf("%s\t%s\t%s\n", e->name,
+                   e->nsignatures > 0 ? e->signatures[j] : "-", e->what);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -529,6 +717,8 @@ int main(int argc, char **argv)
     prog = slash != NULL ? slash + 1 : argv[0];
     const rt_impl *impl = fuzz_sut();
     int verbose = 0, quiet = 0, first_path = argc;
+    int keep_going = 0, list = 0, profiles = 0;
+    const char *known_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--encode") == 0) {
@@ -583,6 +773,16 @@ int main(int argc, char **argv)
             fail_at = strtol(argv[++i], &end, 10);
             if (*end != '\0' || fail_at < 0 || fail_at > 65535)
                 return usage_error("--fail-at takes 0 to 65535");
+        } else if (strcmp(arg, "--known") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("'%s' needs a value", arg);
+            known_path = argv[++i];
+        } else if (strcmp(arg, "--keep-going") == 0) {
+            keep_going = 1;
+        } else if (strcmp(arg, "--list-known") == 0) {
+            list = 1;
+        } else if (strcmp(arg, "--profiles") == 0) {
+            profiles = 1;
         } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
             verbose = 1;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -615,7 +815,7 @@ int main(int argc, char **argv)
         first_path = argc;
     }
     int modes = (script != NULL) + (print != NULL) + (encode != NULL) +
-                (signature != NULL) + (first_path < argc);
+                (signature != NULL) + (first_path < argc) + list + profiles;
     if (modes != 1)
         return usage_error("%s", modes == 0 ? "nothing to do"
                                             : "give one of --script, --print, "
@@ -623,6 +823,31 @@ int main(int argc, char **argv)
                                               "files");
     if (exec_bin != NULL && signature == NULL)
         return usage_error("--exec goes with --signature");
+    if ((known_path != NULL || keep_going) && first_path >= argc && !list)
+        return usage_error("--known and --keep-going go with input files");
+    if (list && known_path == NULL)
+        return usage_error("--list-known needs --known FILE");
+    if (profiles) {
+        for (unsigned sem = 0; sem < RT_SEMANTICS_COUNT; sem++) {
+            if (run_profile(impl, (rt_semantics)sem) == (rt_semantics)sem)
+                printf("%s\n", semantics_name((rt_semantics)sem));
+        }
+        return 0;
+    }
+    if (known_path != NULL) {
+        char err[700];
+        run_options opt = fuzz_run_options();
+        if (known_load(known_path, &known, err, sizeof err) != 0 ||
+            run_known_resolve(&known, &opt, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return EXIT_USAGE;
+        }
+        have_known = 1;
+        for (size_t i = 0; i < known.len; i++)
+            tally_declare(TALLY_KNOWN, known.entries[i].name);
+        if (list)
+            return list_known();
+    }
     if (target != NULL && signature == NULL && print == NULL)
         return usage_error("--target goes with --signature or --print");
     if (encode != NULL)
@@ -635,7 +860,10 @@ int main(int argc, char **argv)
         return signature_mode(signature, target, exec_bin, verbose);
 
     int status = 0;
-    walk w = {quiet, 0};
+    walk w;
+    memset(&w, 0, sizeof w);
+    w.quiet = quiet;
+    w.keep_going = keep_going;
     for (int i = first_path; i < argc && status == 0; i++) {
         char err[512];
         status = files_walk(argv[i], run_walked, &w, err, sizeof err);
@@ -645,8 +873,19 @@ int main(int argc, char **argv)
         }
     }
     int ran = w.ran;
-    if (status == 0)
-        fprintf(stderr, "%s: %d input%s ran with no difference\n", prog,
-                ran, ran == 1 ? "" : "s");
+    if (status == 0 && w.fresh_len == 0 && !w.usage_error)
+        fprintf(stderr, "%s: %d input%s ran with no %sdifference\n", prog,
+                ran, ran == 1 ? "" : "s", have_known ? "new " : "");
+    print_declines(impl);
+    if (status == 0 || keep_going)
+        print_tallies(&w);
+    for (size_t i = 0; i < w.fresh_len; i++)
+        free(w.fresh[i].first);
+    free(w.fresh);
+    known_free(&known);
+    if (status == 0 && w.fresh_len > 0)
+        status = EXIT_FOUND;
+    if (status == 0 && w.usage_error)
+        status = EXIT_USAGE;
     return status;
 }

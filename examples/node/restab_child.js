@@ -6,7 +6,8 @@
 //   RESTAB_IMPL_CMD='node examples/node/restab_child.js' \
 //       build/dev/fuzz/process-replay --quiet corpus/restab_ops
 //
-// --no-state, --no-check (or RESTAB_CHILD_CAPS="state check summary", the
+// --no-state, --no-check (or RESTAB_CHILD_CAPS="state check summary
+// profile=wasmtime35", the
 // default, | "check" | "" ...): do not announce the capability, for
 // results-only mode (--no-state drops summary too).
 // Planted bugs for the harness's negative tests (RESTAB_CHILD_BUG, comma
@@ -253,18 +254,20 @@ class Tables {
   }
 }
 
-function parseReset(words, bugs) {
+// reset instances N types K... limit L max_lends M [semantics S]: `semantics S`
+// comes exactly when the child announced profile= words.
+function parseReset(words, bugs, profiled) {
   const i = words.indexOf('types');
   const j = words.indexOf('limit');
-  if (words[1] !== 'instances' || i !== 3 || j < i || words.length !== j + 6 ||
-      words[j + 2] !== 'max_lends' || words[j + 4] !== 'semantics') {
-    throw new ProtocolError('reset needs instances, types, limit, max_lends, semantics');
+  if (words[1] !== 'instances' || i !== 3 || j < i || words.length !== j + (profiled ? 6 : 4) ||
+      words[j + 2] !== 'max_lends' || (profiled && words[j + 4] !== 'semantics')) {
+    throw new ProtocolError('reset needs instances, types, limit, max_lends' + (profiled ? ', semantics' : ''));
   }
   const instances = number(words[2]);
   const typeInstance = words.slice(i + 1, j).map(number);
   const limit = number(words[j + 1]);
   const maxLends = number(words[j + 3]);
-  const semantics = words[j + 5];
+  const semantics = profiled ? words[j + 5] : 'wasmtime35';
   if (semantics !== 'wasmtime35' && semantics !== 'spec') throw new ProtocolError('unknown semantics');
   if (semantics !== 'wasmtime35' || typeInstance.some((k) => k >= instances)) return null;
   return new Tables(instances, typeInstance, limit, maxLends, bugs);
@@ -272,7 +275,8 @@ function parseReset(words, bugs) {
 
 function main() {
   const capsEnv = process.env.RESTAB_CHILD_CAPS;
-  let caps = capsEnv !== undefined ? capsEnv.split(/\s+/).filter(Boolean) : ['state', 'check', 'summary'];
+  let caps = capsEnv !== undefined ? capsEnv.split(/\s+/).filter(Boolean)
+    : ['state', 'check', 'summary', 'profile=wasmtime35'];
   if (process.argv.includes('--no-state')) caps = caps.filter((c) => c !== 'state' && c !== 'summary');
   if (process.argv.includes('--no-check')) caps = caps.filter((c) => c !== 'check');
   const bugs = new Set((process.env.RESTAB_CHILD_BUG || '').split(',').filter(Boolean));
@@ -280,6 +284,7 @@ function main() {
   const hasState = caps.includes('state');
   const hasCheck = caps.includes('check');
   const hasSummary = hasState && caps.includes('summary');
+  const profiled = caps.some((c) => c.startsWith('profile='));
   const opNames = new Set(['new', 'lower_own', 'lower_borrow', 'rep', 'drop', 'lift_own',
     'lift_borrow', 'enter', 'exit', 'state', 'check', 'summary']);
   let tables = null;
@@ -309,7 +314,7 @@ function main() {
       }
     }
     if (w === 'reset') {
-      tables = parseReset(words, bugs);
+      tables = parseReset(words, bugs, profiled);
       if (tables === null) return 'error invalid-argument\n';
       const t = tables;
       ops = new Map([

@@ -10,13 +10,16 @@ from the contract alone, and speaks protocol version 1 on stdin/stdout:
 Options (or the environment variable RESTAB_CHILD_CAPS):
     --no-state, --no-check   do not announce the capability (results-only mode;
                              --no-state drops summary too)
-    RESTAB_CHILD_CAPS="state check summary" (the default) | "check" | "" ...
+    RESTAB_CHILD_CAPS="state check summary profile=wasmtime35" (the default)
+                      | "check" | "" ...
 
 Planted bugs, for the harness's negative tests (RESTAB_CHILD_BUG, comma
 separated):
     reuse-order   a new entry takes the oldest free slot, not the newest
     exit-lends    exit forgets to give the lends of its lender records back
     drop-order    drop of an own entry checks the type before the lends
+    lend-leak     lift_borrow of an own entry with no scope counts a lend before
+                  it fails with no-scope
 """
 
 import os
@@ -46,6 +49,7 @@ class Tables:
         self.reuse_oldest = "reuse-order" in bugs
         self.exit_keeps_lends = "exit-lends" in bugs
         self.drop_type_first = "drop-order" in bugs
+        self.leak_lend = "lend-leak" in bugs
         # operand word -> (table, resource)
         self.resources = {b"host": (instances, HOST)}
         for k, inst in enumerate(type_instance):
@@ -145,6 +149,8 @@ class Tables:
         if e[3] >= self.max_lends:
             return b"error lend-overflow\n"
         if not self.scopes:
+            if self.leak_lend:
+                e[3] += 1
             return b"error no-scope\n"
         e[3] += 1
         self.scopes[-1][1].append((table, h))
@@ -260,21 +266,24 @@ def number(word):
     return v
 
 
-def parse_reset(words, bugs):
-    """reset instances N types K... limit L max_lends M semantics S"""
+def parse_reset(words, bugs, profiled):
+    """reset instances N types K... limit L max_lends M [semantics S]
+
+    `semantics S` comes exactly when the child announced profile= words."""
+    pairs = "instances, types, limit, max_lends" + (", semantics" if profiled else "")
     try:
         i = words.index(b"types")
         j = words.index(b"limit")
     except ValueError:
-        raise ProtocolError("reset needs instances, types, limit, max_lends, semantics")
-    if (words[1:2] != [b"instances"] or i != 3 or len(words) != j + 6
-            or words[j + 2] != b"max_lends" or words[j + 4] != b"semantics"):
-        raise ProtocolError("reset needs instances, types, limit, max_lends, semantics")
+        raise ProtocolError("reset needs " + pairs)
+    if (words[1:2] != [b"instances"] or i != 3 or len(words) != j + (6 if profiled else 4)
+            or words[j + 2] != b"max_lends" or (profiled and words[j + 4] != b"semantics")):
+        raise ProtocolError("reset needs " + pairs)
     instances = number(words[2])
     type_instance = [number(w) for w in words[i + 1:j]]
     limit = number(words[j + 1])
     max_lends = number(words[j + 3])
-    semantics = words[j + 5]
+    semantics = words[j + 5] if profiled else b"wasmtime35"
     if semantics not in (b"wasmtime35", b"spec"):
         raise ProtocolError("unknown semantics")
     if semantics != b"wasmtime35" or any(k >= instances for k in type_instance):
@@ -284,7 +293,8 @@ def parse_reset(words, bugs):
 
 def main():
     caps_env = os.environ.get("RESTAB_CHILD_CAPS")
-    caps = caps_env.split() if caps_env is not None else ["state", "check", "summary"]
+    caps = (caps_env.split() if caps_env is not None
+            else ["state", "check", "summary", "profile=wasmtime35"])
     if "--no-state" in sys.argv:
         caps = [c for c in caps if c not in ("state", "summary")]
     if "--no-check" in sys.argv:
@@ -293,6 +303,7 @@ def main():
     hello = ("ok restab-protocol 1" + "".join(" " + c for c in caps) + "\n").encode()
     has_state, has_check = "state" in caps, "check" in caps
     has_summary = has_state and "summary" in caps
+    profiled = any(c.startswith("profile=") for c in caps)
 
     tables = None
     ops = {}
@@ -332,7 +343,7 @@ def main():
                 msg = tables.check()
                 return b"ok\n" if msg is None else ("error %s\n" % msg).encode()
         if w == b"reset":
-            tables = parse_reset(words, bugs)
+            tables = parse_reset(words, bugs, profiled)
             if tables is None:
                 return b"error invalid-argument\n"
             bind(tables)

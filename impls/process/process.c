@@ -30,6 +30,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "program.h"
 #include "restab_impl.h"
 
 #include <errno.h>
@@ -66,6 +67,9 @@ typedef struct child {
     int err_fd;    /* its stderr (non-blocking), -1 at EOF */
     int eof;       /* its stdout ended */
     unsigned caps; /* RT_CAN_* from the handshake */
+    unsigned profiles; /* bit (1u << rt_semantics) per profile= word; 0:
+                          none announced (wasmtime35 only, and `reset`
+                          without `semantics`) */
     unsigned long generation; /* resets so far */
     unsigned long requests;   /* requests written to this child */
     double timeout;
@@ -88,8 +92,8 @@ static size_t batch_at, batch_len;
 static size_t format_op(char *buf, uint32_t code, uint32_t resource,
                         uint32_t operand);
 
-static child g = {0, -1, -1, -1, 0, 0, 0, 0, DEFAULT_TIMEOUT, "", NULL, 0, 0,
-                  0, 0, NULL, 0, 0, 0, "", 0};
+static child g = {0, -1, -1, -1, 0, 0, 0, 0, 0, DEFAULT_TIMEOUT, "", NULL, 0,
+                  0, 0, 0, NULL, 0, 0, 0, "", 0};
 static int atexit_done;
 
 /* ---- One table set ----------------------------------------------------- */
@@ -121,6 +125,12 @@ typedef struct tables {
     size_t nscopes, scopes_cap;
     uint32_t *lender_table, *lender_handle;
     size_t nlenders, lenders_cap;
+    /* run_batch_observed is handing out a step: its blocks are cached, and
+       nothing may be asked (the child is answering later requests). */
+    int in_batch;
+    /* The step's `check` reply, read with its batch. */
+    int check_cached;
+    char check_reply[512];
 } tables;
 
 /* ---- Reports ----------------------------------------------------------- */
@@ -195,15 +205,47 @@ reaped:
     return exited;
 }
 
+/* A failure while the harness asked for the profiles (profiles(), before
+   an input starts and before the harness listens for failures): create()
+   reports it again instead of starting the child a second time. */
+static struct {
+    int asking;  /* profiles() is running */
+    int pending; /* a failure to report at the next create() */
+    char kind[16];
+    char what[512];
+} early;
+
+static void remember_failure(const char *kind, const char *what)
+{
+    rt_impl_failed(kind, "", what);
+    if (early.asking) {
+        early.pending = 1;
+        snprintf(early.kind, sizeof early.kind, "%s", kind);
+        snprintf(early.what, sizeof early.what, "%s", what);
+    }
+}
+
+/* The kinds of failure (rt_impl_failed): the child broke the protocol, did
+   not answer in time, ended (exit) or was killed (crash), could not be
+   started, or the bridge itself could not go on (out of memory, a failed
+   system call). NULL: it ended; exit or crash after its status is known. */
+#define FAILED_PROTOCOL "protocol"
+#define FAILED_TIMEOUT "timeout"
+#define FAILED_START "start"
+#define FAILED_BRIDGE "bridge"
+#define FAILED_ENDED NULL
+
 /*
  * The failure report: one paragraph on stderr, then the child is stopped
- * and the table set fails from now on. `request` is the line whose reply was
- * awaited, or NULL.
+ * and the table set fails from now on; the harness hears of it through
+ * rt_impl_failed() and reports the step with the signature kind
+ * impl-failure:KIND. `request` is the line whose reply was awaited, or NULL.
  */
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(printf, 4, 5)))
 #endif
-static void fail(tables *t, const char *request, const char *fmt, ...)
+static void fail(tables *t, const char *kind, const char *request,
+                 const char *fmt, ...)
 {
     FILE *out = stderr;
     pid_t pid = g.pid;
@@ -211,15 +253,20 @@ static void fail(tables *t, const char *request, const char *fmt, ...)
     /* A child that broke the protocol is killed at once; one whose output
        ended gets a moment to exit, so that its status can be told. */
     int exited = stop_child(&status, g.eof ? 0.5 : 0.0);
+    char what[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(what, sizeof what, fmt, args);
+    va_end(args);
+    if (kind == FAILED_ENDED)
+        kind = exited && WIFSIGNALED(status) ? "crash" : "exit";
+    remember_failure(kind, what);
     fprintf(out, "restab process bridge: the implementation process `%s`",
             g.cmd);
     if (pid > 0)
         fprintf(out, " (pid %ld)", (long)pid);
     fputc(' ', out);
-    va_list args;
-    va_start(args, fmt);
-    vfprintf(out, fmt, args);
-    va_end(args);
+    fputs(what, out);
     if (request != NULL) {
         size_t n = strlen(request);
         while (n > 0 && request[n - 1] == '\n')
@@ -380,16 +427,16 @@ static int next_line(tables *t, const char *request, char **line, size_t *len)
         }
         g.scan = g.rlen;
         if (g.rlen - g.rpos > LINE_MAX_LEN) {
-            fail(t, request, "wrote more than %u bytes without a newline, "
+            fail(t, FAILED_PROTOCOL, request, "wrote more than %u bytes without a newline, "
                              "starting with %.40s.",
                  LINE_MAX_LEN, g.rbuf + g.rpos);
             return -1;
         }
         if (g.eof) {
             if (g.rlen > g.rpos) {
-                fail(t, request, "ended its output in the middle of a line.");
+                fail(t, FAILED_ENDED, request, "ended its output in the middle of a line.");
             } else {
-                fail(t, request, "closed its standard output (it has exited or "
+                fail(t, FAILED_ENDED, request, "closed its standard output (it has exited or "
                                  "crashed).");
             }
             return -1;
@@ -408,13 +455,13 @@ static int next_line(tables *t, const char *request, char **line, size_t *len)
         }
         double left = deadline - now();
         if (left <= 0) {
-            fail(t, request, "did not answer within %g s (RESTAB_IMPL_TIMEOUT).",
+            fail(t, FAILED_TIMEOUT, request, "did not answer within %g s (RESTAB_IMPL_TIMEOUT).",
                  g.timeout);
             return -1;
         }
         int r = poll(fds, nfds, (int)(left * 1000) + 1);
         if (r < 0 && errno != EINTR) {
-            fail(t, request, "could not be waited for: poll: %s.", strerror(errno));
+            fail(t, FAILED_BRIDGE, request, "could not be waited for: poll: %s.", strerror(errno));
             return -1;
         }
         if (r <= 0)
@@ -432,7 +479,7 @@ static int next_line(tables *t, const char *request, char **line, size_t *len)
                 /* EPIPE: it closed its stdin; its stdout tells the rest. */
                 g.wpos = g.wlen = 0;
                 if (errno != EPIPE) {
-                    fail(t, request, "could not be written to: %s.",
+                    fail(t, FAILED_BRIDGE, request, "could not be written to: %s.",
                          strerror(errno));
                     return -1;
                 }
@@ -441,7 +488,7 @@ static int next_line(tables *t, const char *request, char **line, size_t *len)
         if (fds[0].revents != 0) {
             int got = read_stdout();
             if (got < 0 && !g.eof) {
-                fail(t, request, "could not be read from: out of memory.");
+                fail(t, FAILED_BRIDGE, request, "could not be read from: out of memory.");
                 return -1;
             }
             if (got > 0)
@@ -468,7 +515,7 @@ static int expect_silence(tables *t)
         for (size_t i = 0; i < k; i++)
             if ((unsigned char)shown[i] < 0x20 || (unsigned char)shown[i] >= 0x7f)
                 shown[i] = '?';
-        fail(t, NULL, "wrote output that answers no request (it answered a "
+        fail(t, FAILED_PROTOCOL, NULL, "wrote output that answers no request (it answered a "
                       "request twice, or spoke unasked): `%s`.",
              shown);
         return -1;
@@ -504,7 +551,7 @@ static int read_environment(tables *t)
     const char *cmd = getenv("RESTAB_IMPL_CMD");
     if (cmd == NULL || cmd[0] == '\0') {
         snprintf(g.cmd, sizeof g.cmd, "(none)");
-        fail(t, NULL, "cannot start: RESTAB_IMPL_CMD is not set (give the "
+        fail(t, FAILED_START, NULL, "cannot start: RESTAB_IMPL_CMD is not set (give the "
                       "command of the implementation to fuzz, e.g. "
                       "RESTAB_IMPL_CMD='python3 examples/python/restab_child.py').");
         return -1;
@@ -515,7 +562,7 @@ static int read_environment(tables *t)
     }
     if (strlen(cmd) >= sizeof g.cmd) {
         snprintf(g.cmd, sizeof g.cmd, "%.60s...", cmd);
-        fail(t, NULL, "cannot start: RESTAB_IMPL_CMD is longer than %zu bytes.",
+        fail(t, FAILED_START, NULL, "cannot start: RESTAB_IMPL_CMD is longer than %zu bytes.",
              sizeof g.cmd - 1);
         return -1;
     }
@@ -526,7 +573,7 @@ static int read_environment(tables *t)
         char *end = NULL;
         double seconds = strtod(timeout, &end);
         if (end == timeout || *end != '\0' || !(seconds > 0) || seconds > 1e6) {
-            fail(t, NULL, "cannot start: RESTAB_IMPL_TIMEOUT='%s' is not a "
+            fail(t, FAILED_START, NULL, "cannot start: RESTAB_IMPL_TIMEOUT='%s' is not a "
                           "positive number of seconds.",
                  timeout);
             return -1;
@@ -543,6 +590,47 @@ static int has_word(const char *line, const char *word)
         if ((p == line || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
             return 1;
     }
+    return 0;
+}
+
+/* The profile= words of the handshake reply `line` into g.profiles. A name
+   the harness does not know is ignored with a note; a child whose every
+   profile is unknown cannot be driven. 0, or -1 after a report. */
+static int read_profiles(const char *line)
+{
+    static const char key[] = "profile=";
+    char unknown[256] = "";
+    g.profiles = 0;
+    for (const char *p = line; (p = strstr(p, key)) != NULL; p += sizeof key - 1) {
+        if (p != line && p[-1] != ' ')
+            continue;
+        const char *name = p + sizeof key - 1;
+        size_t n = strcspn(name, " ");
+        int known = 0;
+        for (unsigned s = 0; s < RT_SEMANTICS_COUNT; s++) {
+            const char *word = semantics_name((rt_semantics)s);
+            if (strlen(word) == n && strncmp(name, word, n) == 0) {
+                g.profiles |= 1u << s;
+                known = 1;
+            }
+        }
+        size_t used = strlen(unknown);
+        if (!known && used + n + 2 < sizeof unknown)
+            snprintf(unknown + used, sizeof unknown - used, "%s%.*s",
+                     used > 0 ? ", " : "", (int)n, name);
+    }
+    if (unknown[0] != '\0' && g.profiles == 0) {
+        fail(NULL, FAILED_PROTOCOL, "restab-protocol 1\n",
+             "announced only profiles this harness does not know (%s); it "
+             "knows profile=wasmtime35 and profile=spec (docs/protocol.md, "
+             "\"Handshake\").",
+             unknown);
+        return -1;
+    }
+    if (unknown[0] != '\0')
+        fprintf(stderr, "restab process bridge: `%s` announced profiles this "
+                        "harness does not know (%s); they are ignored\n",
+                g.cmd, unknown);
     return 0;
 }
 
@@ -565,7 +653,7 @@ static int start_child(tables *t)
             if (err[i] >= 0)
                 close(err[i]);
         }
-        fail(t, NULL, "cannot start: pipe: %s.", strerror(e));
+        fail(t, FAILED_START, NULL, "cannot start: pipe: %s.", strerror(e));
         return -1;
     }
     fflush(NULL);
@@ -577,7 +665,7 @@ static int start_child(tables *t)
             close(out[i]);
             close(err[i]);
         }
-        fail(t, NULL, "cannot start: fork: %s.", strerror(e));
+        fail(t, FAILED_START, NULL, "cannot start: fork: %s.", strerror(e));
         return -1;
     }
     if (pid == 0) {
@@ -608,7 +696,7 @@ static int start_child(tables *t)
     g.caps = 0;
     if (set_flags(g.to_child) != 0 || set_flags(g.from_child) != 0 ||
         set_flags(g.err_fd) != 0) {
-        fail(t, NULL, "cannot start: fcntl: %s.", strerror(errno));
+        fail(t, FAILED_START, NULL, "cannot start: fcntl: %s.", strerror(errno));
         return -1;
     }
     static const char hello[] = "restab-protocol 1\n";
@@ -622,7 +710,7 @@ static int start_child(tables *t)
         (line[sizeof ok - 1] != '\0' && line[sizeof ok - 1] != ' ')) {
         char shown[160];
         snprintf(shown, sizeof shown, "%s", line);
-        fail(t, hello, "answered the handshake with `%s` (expected `ok "
+        fail(t, FAILED_PROTOCOL, hello, "answered the handshake with `%s` (expected `ok "
                        "restab-protocol 1`, then its capabilities).",
              shown);
         return -1;
@@ -631,7 +719,7 @@ static int start_child(tables *t)
              (has_word(line, "check") ? RT_CAN_CHECK : 0u);
     if ((g.caps & RT_CAN_OBSERVE) && has_word(line, "summary"))
         g.caps |= CAP_SUMMARY;
-    return 0;
+    return read_profiles(line);
 }
 
 /* ---- Requests ---------------------------------------------------------- */
@@ -706,12 +794,26 @@ static void bad_reply(tables *t, const char *request, const char *line,
 {
     if (strncmp(line, "error protocol", 14) == 0 &&
         (line[14] == '\0' || line[14] == ' '))
-        fail(t, request, "rejected a request as a protocol error: `%.200s`.",
+        fail(t, FAILED_PROTOCOL, request, "rejected a request as a protocol error: `%.200s`.",
              line);
     else
-        fail(t, request, "gave the reply `%.200s`, which does not fit the "
+        fail(t, FAILED_PROTOCOL, request, "gave the reply `%.200s`, which does not fit the "
                          "request (expected %s).",
              line, expected);
+}
+
+/* The reason of a `declined REASON` reply, or NULL when line is not one.
+   `declined` without a reason is a protocol failure: *bad is set then. */
+static const char *decline_reason(const char *line, int *bad)
+{
+    *bad = 0;
+    if (strncmp(line, "declined", 8) != 0 || (line[8] != '\0' && line[8] != ' '))
+        return NULL;
+    const char *reason = line + 8;
+    while (*reason == ' ')
+        reason++;
+    *bad = *reason == '\0';
+    return reason;
 }
 
 /* Parses an operation's reply line into *r. 0, or -1 after a report. */
@@ -746,8 +848,22 @@ static int parse_result(tables *t, const char *request, uint32_t code,
                             : "`ok N` or `error KIND`");
         return -1;
     }
+    int bad = 0;
+    const char *reason = decline_reason(line, &bad);
+    if (reason != NULL && !bad) {
+        r->status = rt_decline(reason);
+        return 0;
+    }
+    if (bad) {
+        fail(t, FAILED_PROTOCOL, request,
+             "declined without a reason (docs/protocol.md, \"Declines\": "
+             "`declined REASON`).");
+        return -1;
+    }
     if (strncmp(line, "error ", 6) == 0) {
         for (int s = 1; s < RT_STATUS_COUNT; s++) {
+            if (s == RT_DECLINED)
+                continue;
             if (strcmp(line + 6, status_words[s]) == 0) {
                 r->status = (rt_status)s;
                 return 0;
@@ -769,7 +885,7 @@ static tables *live(void *self)
     if (t->failed)
         return NULL;
     if (t->generation != g.generation || g.pid <= 0) {
-        fail(t, NULL, "is not serving this table set any more (the bridge "
+        fail(t, FAILED_BRIDGE, NULL, "is not serving this table set any more (the bridge "
                       "drives one table set at a time).");
         return NULL;
     }
@@ -784,6 +900,7 @@ static rt_status run_one(void *self, uint32_t code, uint32_t resource,
     if (t == NULL)
         return RT_INVALID;
     t->level = 0;
+    t->check_cached = 0;
     if (expect_silence(t) != 0)
         return RT_INVALID;
     char request[48];
@@ -811,22 +928,38 @@ static rt_status run_one(void *self, uint32_t code, uint32_t resource,
     return r.status;
 }
 
+/* The table set self, ready for a batch of count operations whose
+   requests take at most `bytes` each: NULL after a report. */
+static tables *batch_start(void *self, size_t count, size_t bytes)
+{
+    tables *t = live(self);
+    if (t == NULL)
+        return NULL;
+    t->level = 0;
+    if (expect_silence(t) != 0)
+        return NULL;
+    if (reserve(&g.wbuf, &g.wcap, g.wlen + count * bytes) != 0) {
+        fail(t, FAILED_BRIDGE, NULL, "cannot be sent a batch: out of memory.");
+        return NULL;
+    }
+    return t;
+}
+
+/* results[from .. count-1]: what a failed child answered. */
+static void invalid_from(rt_batch_result *results, size_t from, size_t count)
+{
+    for (size_t i = from; i < count; i++) {
+        results[i].status = RT_INVALID;
+        results[i].destructor_due = 0;
+        results[i].value = 0;
+    }
+}
+
 static void run_batch(void *self, const rt_batch_op *ops, size_t count,
                       rt_batch_result *results)
 {
     size_t done = 0;
-    tables *t = live(self);
-    if (t != NULL) {
-        t->level = 0;
-        if (expect_silence(t) != 0)
-            t = NULL;
-    }
-    if (t != NULL) {
-        if (reserve(&g.wbuf, &g.wcap, g.wlen + count * 48) != 0) {
-            fail(t, NULL, "cannot be sent a batch: out of memory.");
-            t = NULL;
-        }
-    }
+    tables *t = batch_start(self, count, 48);
     if (t != NULL) {
         for (size_t i = 0; i < count; i++)
             g.wlen += format_op(g.wbuf + g.wlen, ops[i].code, ops[i].resource,
@@ -846,11 +979,106 @@ static void run_batch(void *self, const rt_batch_op *ops, size_t count,
         if (done == count && expect_silence(t) != 0)
             done = count - 1;
     }
-    for (size_t i = done; i < count; i++) {
-        results[i].status = RT_INVALID;
-        results[i].destructor_due = 0;
-        results[i].value = 0;
+    invalid_from(results, done, count);
+}
+
+/* The requests that follow operation `code` in an observed batch, for
+   after (RT_AFTER_*): the state, or the summary (the state when the child
+   has no summary), and the check. */
+static size_t format_after(char *buf, unsigned after)
+{
+    size_t n = 0;
+    const char *block = (after & RT_AFTER_STATE) || !(g.caps & CAP_SUMMARY)
+                            ? "state\n"
+                            : "summary\n";
+    if (after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) {
+        memcpy(buf, block, strlen(block));
+        n += strlen(block);
     }
+    if (after & RT_AFTER_CHECK) {
+        memcpy(buf + n, "check\n", 6);
+        n += 6;
+    }
+    return n;
+}
+
+/* Reads one step's replies in an observed batch: the operation's result,
+   then the block and check reply `after` asked for, into the cache. 0, or
+   -1 after a report. */
+static int read_step(tables *t, const rt_batch_op *request, unsigned after,
+                     rt_batch_result *r)
+{
+    char *line;
+    size_t len;
+    t->level = 0;
+    t->check_cached = 0;
+    if (next_line(t, NULL, &line, &len) != 0 ||
+        parse_result(t, NULL, request->code, line, r) != 0)
+        return -1;
+    int full = (after & RT_AFTER_STATE) || !(g.caps & CAP_SUMMARY);
+    if ((after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) &&
+        read_state_block(t, !full) != 0)
+        return -1;
+    if (after & RT_AFTER_CHECK) {
+        if (next_line(t, "check", &line, &len) != 0)
+            return -1;
+        snprintf(t->check_reply, sizeof t->check_reply, "%s", line);
+        t->check_cached = 1;
+    }
+    return 0;
+}
+
+/*
+ * rt_impl_ext.run_batch_observed: every operation of the batch and the
+ * requests its after[] asks for are written at once (pipelined,
+ * docs/protocol.md), and each step's replies are read into the cache and
+ * handed to the harness before the next step's are read. When the harness
+ * stops early, the rest are read and dropped, so that the child is in step
+ * for the next input. A failure of the child at step i: results from i on
+ * are RT_INVALID and the harness hears of it at step i.
+ */
+static void run_batch_observed(void *self, const rt_batch_op *ops,
+                               const unsigned *after, size_t count,
+                               rt_batch_result *results,
+                               int (*step)(void *user, size_t i), void *user)
+{
+    size_t i = 0;
+    tables *t = batch_start(self, count, 64);
+    if (t != NULL) {
+        for (size_t k = 0; k < count; k++) {
+            g.wlen += format_op(g.wbuf + g.wlen, ops[k].code, ops[k].resource,
+                                ops[k].operand);
+            g.wlen += format_after(g.wbuf + g.wlen, after[k]);
+        }
+        g.requests += count;
+        batch_ops = ops;
+        batch_len = count;
+        int stop = 0;
+        for (; i < count && !stop; i++) {
+            batch_at = i;
+            if (read_step(t, &ops[i], after[i], &results[i]) != 0)
+                break;
+            t->in_batch = 1;
+            stop = step(user, i);
+            t->in_batch = 0;
+        }
+        for (size_t k = i; k < count && stop && !t->failed; k++) {
+            rt_batch_result dropped;
+            batch_at = k;
+            if (read_step(t, &ops[k], after[k], &dropped) != 0)
+                break;
+        }
+        batch_ops = NULL;
+        if (!t->failed && (i == count || stop))
+            (void)expect_silence(t);
+        if (stop || i == count)
+            return;
+    }
+    /* The child failed at step i (or before the batch): the rest fail, and
+       the harness is told at step i. */
+    invalid_from(results, i, count);
+    if (i < count)
+        (void)step(user, i);
 }
 
 /* ---- rt_impl ----------------------------------------------------------- */
@@ -865,11 +1093,12 @@ static void free_tables(tables *t)
     free(t);
 }
 
-/* Sends the reset of cfg and reads its reply. */
-static rt_status reset(tables *t, const rt_config *cfg)
+/* A child runs and has shaken hands: started now when none runs or the
+   last one ended after its previous input. 0, or -1 after a report. */
+static int ensure_child(tables *t)
 {
     if (read_environment(t) != 0)
-        return RT_INVALID;
+        return -1;
     if (g.pid > 0 && !g.eof && g.rlen == g.rpos)
         (void)read_stdout();
     if (g.pid > 0 && g.eof && g.rlen == g.rpos) {
@@ -881,9 +1110,20 @@ static rt_status reset(tables *t, const rt_config *cfg)
                         "inputs; starting it again\n",
                 g.cmd, (long)pid);
     }
-    if (g.pid <= 0 && start_child(t) != 0)
+    return g.pid <= 0 ? start_child(t) : 0;
+}
+
+/* Sends the reset of cfg and reads its reply. */
+static rt_status reset(tables *t, const rt_config *cfg)
+{
+    if (early.pending) {
+        /* profiles() failed to start the child just before this input. */
+        early.pending = 0;
+        t->failed = 1;
+        rt_impl_failed(early.kind, "", early.what);
         return RT_INVALID;
-    if (expect_silence(t) != 0)
+    }
+    if (ensure_child(t) != 0 || expect_silence(t) != 0)
         return RT_INVALID;
     /* The request; its first bytes are quoted in reports. */
     char request[160];
@@ -899,11 +1139,20 @@ static rt_status reset(tables *t, const rt_config *cfg)
         if (put(num, k) != 0)
             goto oom;
     }
-    n = snprintf(request, sizeof request,
-                 " limit %" PRIu32 " max_lends %" PRIu32 " semantics %s\n",
-                 cfg->limit, cfg->max_lends,
-                 cfg->semantics == RT_SEMANTICS_SPEC ? "spec" : "wasmtime35");
+    /* The four pairs of the first text of version 1, and `semantics` only
+       for a child that announced its profiles (docs/protocol.md, "Versions
+       and compatibility"). */
+    n = snprintf(request, sizeof request, " limit %" PRIu32 " max_lends %" PRIu32,
+                 cfg->limit, cfg->max_lends);
     if (put(request, (size_t)n) != 0)
+        goto oom;
+    if (g.profiles != 0) {
+        n = snprintf(request, sizeof request, " semantics %s",
+                     semantics_name(cfg->semantics));
+        if (put(request, (size_t)n) != 0)
+            goto oom;
+    }
+    if (put("\n", 1) != 0)
         goto oom;
     size_t len = g.wlen - first < sizeof request - 1 ? g.wlen - first
                                                      : sizeof request - 1;
@@ -915,18 +1164,42 @@ static rt_status reset(tables *t, const rt_config *cfg)
     char *line;
     if (next_line(t, request, &line, &len) != 0)
         return RT_INVALID;
-    if (strcmp(line, "ok") == 0)
-        return expect_silence(t) == 0 ? RT_OK : RT_INVALID;
-    if (strcmp(line, "error invalid-argument") == 0)
-        return RT_INVALID;
+    int bad = 0;
+    const char *reason = decline_reason(line, &bad);
+    if (strcmp(line, "ok") == 0 || (reason != NULL && !bad)) {
+        if (expect_silence(t) != 0)
+            return RT_INVALID;
+        return reason == NULL ? RT_OK : rt_decline(reason);
+    }
+    if (strcmp(line, "error invalid-argument") == 0) /* the first text's */
+        return rt_decline("invalid-argument");
     if (strcmp(line, "error out-of-memory") == 0)
         return RT_OUT_OF_MEMORY;
-    bad_reply(t, request, line,
-              "`ok`, `error invalid-argument` or `error out-of-memory`");
+    if (bad)
+        fail(t, FAILED_PROTOCOL, request,
+             "declined without a reason (docs/protocol.md, \"Declines\": "
+             "`declined REASON`).");
+    else
+        bad_reply(t, request, line,
+                  "`ok`, `declined REASON`, `error invalid-argument` or `error "
+                  "out-of-memory`");
     return RT_INVALID;
 oom:
-    fail(t, NULL, "cannot be sent a reset: out of memory.");
+    fail(t, FAILED_BRIDGE, NULL, "cannot be sent a reset: out of memory.");
     return RT_INVALID;
+}
+
+/* rt_impl_ext.profiles: the profiles the child announced (starting it when
+   none runs), wasmtime35 when it announced none; 0 when it cannot start. */
+static unsigned profiles(void)
+{
+    early.asking = 1;
+    early.pending = 0;
+    int ok = ensure_child(NULL) == 0;
+    early.asking = 0;
+    if (!ok)
+        return 0;
+    return g.profiles != 0 ? g.profiles : 1u << RT_SEMANTICS_WASMTIME35;
 }
 
 static rt_status create(const rt_config *cfg, void **self)
@@ -1006,28 +1279,47 @@ static rt_status call_exit(void *self)
 
 /* ---- check and state --------------------------------------------------- */
 
+/* While an observed batch hands out a step, the child is answering later
+   requests: asking it anything now is a harness bug, reported as such. 0,
+   or -1 after a report. */
+static int asked_in_batch(tables *t, const char *what)
+{
+    if (!t->in_batch)
+        return 0;
+    fail(t, FAILED_BRIDGE, NULL,
+         "was to be asked for `%s` in the middle of a pipelined batch that "
+         "did not request it (a harness bug: the batch plans every request).",
+         what);
+    return -1;
+}
+
 static int check(const void *cself, char *msg, size_t msg_size)
 {
+    static const char failed[] = "the implementation process failed (see the "
+                                 "bridge's report above)";
+    static const char request[] = "check\n";
     tables *t = (tables *)(uintptr_t)cself; /* ours, allocated mutable */
     if (!(g.caps & RT_CAN_CHECK) && !t->failed)
         return 0;
-    if ((t = live(t)) == NULL || expect_silence(t) != 0) {
-        snprintf(msg, msg_size, "the implementation process failed (see the "
-                                "bridge's report above)");
-        return 7;
-    }
-    static const char request[] = "check\n";
     char *line;
     size_t len;
-    g.requests++;
-    if (put(request, sizeof request - 1) != 0 ||
-        next_line(t, request, &line, &len) != 0) {
-        snprintf(msg, msg_size, "the implementation process failed (see the "
-                                "bridge's report above)");
-        return 7;
+    if (t->check_cached && !t->failed) {
+        line = t->check_reply; /* read with an observed batch's step */
+    } else {
+        if ((t = live(t)) == NULL || expect_silence(t) != 0 ||
+            asked_in_batch(t, "check") != 0) {
+            snprintf(msg, msg_size, "%s", failed);
+            return 7;
+        }
+        g.requests++;
+        if (put(request, sizeof request - 1) != 0 ||
+            next_line(t, request, &line, &len) != 0) {
+            snprintf(msg, msg_size, "%s", failed);
+            return 7;
+        }
     }
     if (strcmp(line, "ok") == 0)
-        return expect_silence(t) == 0 ? 0 : 7;
+        return t->check_cached || expect_silence(t) == 0 ? 0 : 7;
     if (strncmp(line, "error ", 6) == 0 && strncmp(line, "error protocol", 14) != 0) {
         snprintf(msg, msg_size, "%s", line + 6);
         const char *inv = strstr(line, "invariant ");
@@ -1035,8 +1327,7 @@ static int check(const void *cself, char *msg, size_t msg_size)
         return number >= 1 && number <= 7 ? number : 7;
     }
     bad_reply(t, request, line, "`ok` or `error SENTENCE`");
-    snprintf(msg, msg_size, "the implementation process failed (see the "
-                            "bridge's report above)");
+    snprintf(msg, msg_size, "%s", failed);
     return 7;
 }
 
@@ -1237,14 +1528,14 @@ static int read_state_block(tables *t, int brief)
         if (lineno == 1 && strncmp(copy, "error", 5) == 0) {
             bad_reply(t, request, copy, "a state block");
         } else {
-            fail(t, request, "sent a %s block whose line %lu, `%s`, breaks "
+            fail(t, FAILED_PROTOCOL, request, "sent a %s block whose line %lu, `%s`, breaks "
                              "the format (docs/protocol.md): expected %s.",
                  request, lineno, copy, expected);
         }
         return -1;
     }
 oom:
-    fail(t, request, "cannot have its state stored: out of memory.");
+    fail(t, FAILED_BRIDGE, request, "cannot have its state stored: out of memory.");
     return -1;
 }
 
@@ -1256,12 +1547,13 @@ static int fetch_state(tables *t, int level)
         return -1;
     if (t->level >= level)
         return 0;
-    if (live(t) == NULL || expect_silence(t) != 0)
+    if (live(t) == NULL || asked_in_batch(t, level == 1 ? "summary" : "state") != 0 ||
+        expect_silence(t) != 0)
         return -1;
     int brief = level == 1 && (g.caps & CAP_SUMMARY);
     g.requests++;
     if (put(brief ? "summary\n" : "state\n", brief ? 8 : 6) != 0) {
-        fail(t, NULL, "cannot be sent a request: out of memory.");
+        fail(t, FAILED_BRIDGE, NULL, "cannot be sent a request: out of memory.");
         return -1;
     }
     if (read_state_block(t, brief) != 0)
@@ -1364,10 +1656,8 @@ static int scope_lender(const void *self, uint32_t depth, uint32_t i,
 
 const rt_impl rt_process = {
     .name = "process",
-    /* Which profiles a child implements is not part of the handshake
-       (version 1), and both example children implement wasmtime35 only, so
-       the bridge declares that: fuzz inputs of the spec profile run as
-       wasmtime35 (harness/run.c) instead of failing at reset. */
+    /* A child that announces no profile= word implements wasmtime35 only;
+       the profiles it announces come from the handshake (profiles()). */
     .profiles = 1u << RT_SEMANTICS_WASMTIME35,
     .create = create,
     .destroy = destroy,
@@ -1405,8 +1695,12 @@ static unsigned capabilities(const void *self)
     return g.caps & (RT_CAN_OBSERVE | RT_CAN_CHECK);
 }
 
-static const rt_impl_ext process_ext = {.capabilities = capabilities,
-                                         .run_batch = run_batch};
+static const rt_impl_ext process_ext = {
+    .capabilities = capabilities,
+    .run_batch = run_batch,
+    .profiles = profiles,
+    .run_batch_observed = run_batch_observed,
+};
 
 const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
 {

@@ -8,6 +8,17 @@
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR golden LANG
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR target LANG MODE [BUG]
 #   run.sh BUILD_FUZZ_DIR SOURCE_DIR bad    CASE
+#   run.sh BUILD_FUZZ_DIR SOURCE_DIR strict [CAPABILITY...]
+#   run.sh BUILD_FUZZ_DIR SOURCE_DIR one-cause
+#
+# one-cause: the Python child's lend-leak bug in a small state and in one
+# past the comparison schedule's small size (tests/process/one-cause/):
+# both inputs get the same signature, at the lift_borrow that leaked.
+#
+# strict: tests/process/strict_v1_child.py, a child written to the first
+# text of version 1 that rejects every word it does not know, announcing
+# the given capabilities (state, check): the corpus through process-replay
+# and process_ops passes.
 #
 # LANG: python | node. MODE: state (state, summary and check) | full (state
 # and check, no summary) | results (none of them).
@@ -110,7 +121,7 @@ case $kind in
       twice)            cmd="$py | sed -u p"
                         # the copy is caught as unasked output, or, when it
                         # comes late, as the reply to the next request
-                        re='(answers no request \(it answered a request twice|gave the reply `ok restab-protocol 1`, which does not fit)' ;;
+                        re='(answers no request \(it answered a request twice|gave the reply `ok restab-protocol 1[^`]*`, which does not fit)' ;;
       twice-later)      cmd="$py | sed -u '/^ok none\$/p'"
                         re='(answers no request|does not fit the request)' ;;
       silent)           cmd='sleep 30' RESTAB_IMPL_TIMEOUT=0.5
@@ -141,11 +152,29 @@ case $kind in
                         input=$corpus ;;
       no-command)       cmd=''
                         re='RESTAB_IMPL_CMD is not set' ;;
+      decline-no-reason) cmd="$py | sed -u '2s/^ok\$/declined/'"
+                        re='declined without a reason' ;;
+      unknown-profile)  cmd="$py | sed -u 's/profile=wasmtime35/profile=wasmtime99/'"
+                        re='announced only profiles this harness does not know \(wasmtime99\)' ;;
+      decline-every-reset) cmd="$py | sed -u 's/^ok\$/declined no tables in this sketch/'"
+                        re='130 of 130 inputs declined by process.*130 x no tables in this sketch.*every input was declined: nothing was compared'
+                        input=$corpus ;;
+      profile-mismatch) # announces spec, gets `semantics spec`, runs wasmtime35
+                        cmd="sed -u 's/ semantics spec\$/ semantics wasmtime35/' | ${py% --no-state --no-check} | sed -u 's/profile=wasmtime35/profile=spec/'"
+                        re='disagree ====.*semantics spec' input=$corpus ;;
       *) echo "unknown case '$1'" >&2; exit 2 ;;
     esac
     export RESTAB_IMPL_CMD=$cmd
     run "$replay" --quiet "$input"
-    if [[ $1 == flood-answering ]]; then
+    if [[ $1 == decline-every-reset ]]; then
+      # Declines pass, and are said: a child that declines everything is
+      # never silently clean.
+      printf '%s\n' "$out" | tail -n 5
+      [[ $rc -eq 0 && $out =~ $re ]] || { echo "FAIL: exit $rc, or no match for: $re"; exit 1; }
+      echo PASS
+    elif [[ $1 == profile-mismatch ]]; then
+      expect_found "$re"
+    elif [[ $1 == flood-answering ]]; then
       # A child that floods stderr while it answers must not slow the
       # harness into a timeout: the replay either passes or reports.
       printf '%s\n' "$out" | tail -n 5
@@ -154,5 +183,30 @@ case $kind in
     else
       expect_found "restab process bridge: the implementation process .*$re"
     fi ;;
+  one-cause)
+    export RESTAB_IMPL_CMD; RESTAB_IMPL_CMD=$(child_cmd python state)
+    export RESTAB_CHILD_BUG=lend-leak
+    sigs=()
+    for f in small large; do
+      run "$replay" --signature "$src/tests/process/one-cause/$f.ops"
+      printf '%s: %s\n' "$f" "$out"
+      [[ $rc -eq 1 ]] || { echo "FAIL: $f.ops did not fail (exit $rc)"; exit 1; }
+      sigs+=("$out")
+    done
+    [[ ${sigs[0]} == "${sigs[1]}" && ${sigs[0]} == "ops lift_borrow "* ]] ||
+      { echo "FAIL: the two inputs should both be named at lift_borrow, with one signature"; exit 1; }
+    echo PASS ;;
+  strict)
+    command -v python3 >/dev/null || { echo "FAIL: python3 is missing (scripts/test installs it)"; exit 1; }
+    export RESTAB_IMPL_CMD="python3 $src/tests/process/strict_v1_child.py $*"
+    run "$replay" --quiet "$corpus"
+    printf '%s\n' "$out" | tail -n 20
+    [[ $rc -eq 0 && $out == *"ran with no difference"* ]] || { echo "FAIL: process-replay"; exit 1; }
+    shopt -s globstar
+    run "$fuzz/process_ops" "$corpus"/**/*.bin
+    printf '%s\n' "$out" | tail -n 5
+    [[ $rc -eq 0 ]] || { echo "FAIL: process_ops"; exit 1; }
+    [[ $out != *"strict_v1_child.py: rejected"* ]] || { echo "FAIL: the child rejected a request"; exit 1; }
+    echo PASS ;;
   *) echo "unknown kind '$kind'" >&2; exit 2 ;;
 esac

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Runs the commands of the documentation (ctest label docs).
+
+Every fenced shell block (```sh, ```bash, ```console) of README.md and the
+Markdown files under docs/ and examples/ must be marked, on the line right
+above its fence (blank lines between are allowed), with one of:
+
+    <!-- run -->                the block runs; each command must exit 0, or
+                                the status its trailing "# exit N" comment
+                                gives
+    <!-- run: SETTINGS -->      the same, with settings separated by ";":
+                                  NAME=SHELL  a placeholder: NAME, as a word
+                                              of the block, becomes the value
+                                              of the shell expression SHELL
+                                  time=N      --time values become N seconds
+                                              (default 5)
+    <!-- not run: REASON -->    it cannot run in CI; REASON says why
+
+A fenced block of any language marked <!-- file: PATH --> is written to PATH
+(relative paths: under the scratch directory) before the next block runs,
+so that a project file the text shows is the one its commands build.
+
+Blocks run in file order, each file's in one scratch directory (exported as
+DOCS_SCRATCH), from the repository root, with HOME, XDG_CACHE_HOME and
+TMPDIR inside the scratch directory. A failure names the file and line of
+the command: FILE:LINE: `COMMAND` exited N (expected M), with the last
+lines of its output.
+
+    run_docs.py [--list] [FILE...]     default: every documentation file
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHELLS = {"sh", "bash", "console", "shell"}
+MARK = re.compile(r"^<!--\s*(run|not run|file)\s*(?::\s*(.*?))?\s*-->\s*$")
+FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([A-Za-z0-9_+-]*)")
+EXIT = re.compile(r"#\s*exit\s+(\d+)\b")
+
+
+class DocError(Exception):
+    pass
+
+
+def doc_files():
+    files = [os.path.join(ROOT, "README.md")]
+    for top in ("docs", "examples", "bindings"):
+        for base, dirs, names in os.walk(os.path.join(ROOT, top)):
+            dirs[:] = sorted(d for d in dirs if d not in ("node_modules", "target", "build"))
+            files += [os.path.join(base, n) for n in sorted(names) if n.endswith(".md")]
+    return files
+
+
+def blocks(path):
+    """(line of the fence, language, marker, settings, lines [(line, text)])."""
+    rel = os.path.relpath(path, ROOT)
+    lines = open(path, encoding="utf-8").read().split("\n")
+    out, i, marker, settings, mark_line = [], 0, None, None, 0
+    while i < len(lines):
+        m = MARK.match(lines[i].strip())
+        if m:
+            marker, settings, mark_line = m.group(1), m.group(2) or "", i + 1
+            i += 1
+            continue
+        f = FENCE.match(lines[i])
+        if not f:
+            if lines[i].strip():
+                marker = None
+            i += 1
+            continue
+        fence, lang, start = f.group(2), f.group(3).lower(), i + 1
+        body = []
+        i += 1
+        while i < len(lines) and not lines[i].strip().startswith(fence):
+            body.append((i + 1, lines[i]))
+            i += 1
+        i += 1
+        if lang in SHELLS and marker is None:
+            raise DocError("%s:%d: a shell block without a marker (<!-- run --> or "
+                           "<!-- not run: REASON -->, tests/docs/run_docs.py)" % (rel, start))
+        if marker == "not run" and not settings:
+            raise DocError("%s:%d: <!-- not run --> needs a reason" % (rel, mark_line))
+        if marker == "run" and lang not in SHELLS:
+            raise DocError("%s:%d: <!-- run --> marks a %s block, not a shell block"
+                           % (rel, mark_line, lang or "plain"))
+        if marker:
+            out.append((start, lang, marker, settings, body))
+        marker = None
+    return out
+
+
+def commands(body):
+    """Logical command lines: (line, text, expected status)."""
+    cmds, pending, first = [], "", 0
+    for line, text in body:
+        if not pending:
+            first = line
+        stripped = text.rstrip()
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        full = pending + text
+        pending = ""
+        if not full.strip() or full.strip().startswith("#"):
+            continue
+        m = EXIT.search(full)
+        cmds.append((first, full, int(m.group(1)) if m else 0))
+    return cmds
+
+
+def parse_settings(rel, line, settings):
+    values, seconds = [], 5
+    for item in filter(None, (s.strip() for s in settings.split(";"))):
+        name, eq, value = item.partition("=")
+        if not eq:
+            raise DocError("%s:%d: '%s' is not NAME=VALUE" % (rel, line, item))
+        if name == "time":
+            if not value.isdigit():
+                raise DocError("%s:%d: time=%s is not a number of seconds" % (rel, line, value))
+            seconds = int(value)
+        elif re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            values.append((name, value))
+        else:
+            raise DocError("%s:%d: '%s' is neither time nor an upper-case placeholder"
+                           % (rel, line, name))
+    return values, seconds
+
+
+def quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def run_file(path, scratch):
+    rel = os.path.relpath(path, ROOT)
+    env = dict(os.environ, HOME=os.path.join(scratch, "home"),
+               XDG_CACHE_HOME=os.path.join(scratch, "cache"),
+               TMPDIR=os.path.join(scratch, "tmp"), DOCS_SCRATCH=scratch)
+    for d in ("home", "cache", "tmp"):
+        os.makedirs(os.path.join(scratch, d), exist_ok=True)
+    ran = 0
+    for start, lang, marker, settings, body in blocks(path):
+        if marker == "not run":
+            print("%s:%d: not run: %s" % (rel, start, settings))
+            continue
+        if marker == "file":
+            target = settings if os.path.isabs(settings) else os.path.join(scratch, settings)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as f:
+                f.write("\n".join(text for _, text in body) + "\n")
+            print("%s:%d: wrote %s" % (rel, start, target))
+            continue
+        values, seconds = parse_settings(rel, start, settings)
+        script = ["set -o pipefail", "cd %s" % quote(ROOT)]
+        script += ["%s=%s" % (name, value) for name, value in values]
+        for line, text, status in commands(body):
+            cmd = re.sub(r"--time\s+\S+", "--time %d" % seconds, text)
+            for name, _ in values:
+                cmd = re.sub(r"(?<![\w$/-])%s(?![\w-])" % name, '"$%s"' % name, cmd)
+            shown = text.strip()
+            script.append("echo %s >&2" % quote("+ %s:%d: %s" % (rel, line, shown)))
+            script.append("( %s\n)\ns=$?" % cmd)
+            script.append("if [ $s -ne %d ]; then echo %s\"exited $s (expected %d)\" >&2; exit 1; fi"
+                          % (status, quote("%s:%d: `%s` " % (rel, line, shown)), status))
+        log = os.path.join(scratch, "block-%d.log" % start)
+        with open(log, "w") as out:
+            r = subprocess.run(["bash", "-c", "\n".join(script)], env=env, stdout=out,
+                               stderr=subprocess.STDOUT)
+        text = open(log, errors="replace").read()
+        if r.returncode != 0:
+            tail = "\n".join(text.rstrip().split("\n")[-30:])
+            raise DocError("%s\n%s" % (tail, text.rstrip().split("\n")[-1]))
+        ran += 1
+        print("%s:%d: ran (%d command(s))" % (rel, start, len(commands(body))))
+    return ran
+
+
+def main(argv):
+    files = [os.path.abspath(a) for a in argv if not a.startswith("--")] or doc_files()
+    try:
+        if "--list" in argv:
+            for path in files:
+                for start, lang, marker, settings, body in blocks(path):
+                    print("%s:%d: %s %s" % (os.path.relpath(path, ROOT), start, marker, settings))
+            return 0
+        for path in files:
+            blocks(path)  # every file's markers are checked before anything runs
+        for path in files:
+            scratch = tempfile.mkdtemp(prefix="restab-docs-")
+            try:
+                run_file(path, scratch)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+    except DocError as e:
+        print("FAIL: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
