@@ -48,16 +48,19 @@ trap 'rm -rf "$list" "$tmp"' EXIT
 [ ${#entries[@]} -gt 0 ] || mapfile -t entries < <(cut -f1 "$list" | uniq)
 printf '%-40s %-8s %8s %10s  %s\n' entry result seconds execs signature
 for name in "${entries[@]}"; do
-  # The list without NAME: its `known` line and the indented lines under it.
-  awk -v n="$name" '/^known / {skip = ($2 == n)} !skip' "$known" >"$(dirname "$known")/.recall-$name"
+  # The list without NAME (its `known` line and the indented lines under
+  # it), in the scratch folder, its scripts' paths made absolute.
+  awk -v n="$name" -v dir="$(dirname "$known")" '
+    /^known / {skip = ($2 == n)}
+    !skip && /^[ \t]+script / && $2 !~ /^\// {sub(/script /, "script " dir "/")}
+    !skip' "$known" >"$tmp/known-but-$name"
   rm -rf "$tmp/corpus" "$tmp/artifacts"
   mkdir -p "$tmp/corpus" "$tmp/artifacts"
   start=$(date +%s.%N)
-  RESTAB_KNOWN="$(dirname "$known")/.recall-$name" "$bin" -max_total_time="$cap" \
+  RESTAB_KNOWN="$tmp/known-but-$name" "$bin" -max_total_time="$cap" \
     -artifact_prefix="$tmp/artifacts/" -print_final_stats=1 -timeout=10 \
     -rss_limit_mb=2048 "$tmp/corpus" >"$tmp/log" 2>&1 || true
   end=$(date +%s.%N)
-  rm -f "$(dirname "$known")/.recall-$name"
   sig=$(awk '/^signature: / {s = substr($0, 12)} END {print s}' "$tmp/log")
   execs=$(awk '/^stat::number_of_executed_units:/ {print $2}' "$tmp/log")
   result=missed

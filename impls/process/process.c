@@ -317,6 +317,21 @@ static void fail(tables *t, const char *kind, const char *request,
 
 /* ---- Low-level I/O ----------------------------------------------------- */
 
+/* A child starting up (its interpreter, its runtime) answers the handshake
+   later than anything else: that reply may take at least this long. */
+#define HANDSHAKE_TIMEOUT 20.0
+
+/* Set while the handshake's reply is awaited. */
+static int shaking_hands;
+
+/* How long a reply may take: RESTAB_IMPL_TIMEOUT, and for the handshake at
+   least HANDSHAKE_TIMEOUT. */
+static double reply_timeout(void)
+{
+    return shaking_hands && g.timeout < HANDSHAKE_TIMEOUT ? HANDSHAKE_TIMEOUT
+                                                          : g.timeout;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -410,7 +425,7 @@ static int put(const char *s, size_t n)
  */
 static int next_line(tables *t, const char *request, char **line, size_t *len)
 {
-    double deadline = now() + g.timeout;
+    double deadline = now() + reply_timeout();
     for (;;) {
         char *nl = g.rlen > g.scan ? memchr(g.rbuf + g.scan, '\n', g.rlen - g.scan)
                                    : NULL;
@@ -455,8 +470,11 @@ static int next_line(tables *t, const char *request, char **line, size_t *len)
         }
         double left = deadline - now();
         if (left <= 0) {
-            fail(t, FAILED_TIMEOUT, request, "did not answer within %g s (RESTAB_IMPL_TIMEOUT).",
-                 g.timeout);
+            fail(t, FAILED_TIMEOUT, request, "did not answer within %g s (%s).",
+                 reply_timeout(),
+                 shaking_hands && g.timeout < HANDSHAKE_TIMEOUT
+                     ? "the handshake's least timeout"
+                     : "RESTAB_IMPL_TIMEOUT");
             return -1;
         }
         int r = poll(fds, nfds, (int)(left * 1000) + 1);
@@ -492,7 +510,7 @@ static int next_line(tables *t, const char *request, char **line, size_t *len)
                 return -1;
             }
             if (got > 0)
-                deadline = now() + g.timeout;
+                deadline = now() + reply_timeout();
         }
     }
 }
@@ -703,7 +721,10 @@ static int start_child(tables *t)
     char *line;
     size_t len;
     g.requests++;
-    if (put(hello, sizeof hello - 1) != 0 || next_line(t, hello, &line, &len) != 0)
+    shaking_hands = 1;
+    int got = put(hello, sizeof hello - 1) == 0 && next_line(t, hello, &line, &len) == 0;
+    shaking_hands = 0;
+    if (!got)
         return -1;
     static const char ok[] = "ok restab-protocol 1";
     if (strncmp(line, ok, sizeof ok - 1) != 0 ||

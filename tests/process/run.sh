@@ -125,7 +125,7 @@ case $kind in
       twice-later)      cmd="$py | sed -u '/^ok none\$/p'"
                         re='(answers no request|does not fit the request)' ;;
       silent)           cmd='sleep 30' RESTAB_IMPL_TIMEOUT=0.5
-                        re='did not answer within 0.5 s' ;;
+                        re='did not answer within 20 s \(the handshake' ;;
       silent-later)     cmd="{ $py | sed -u 5q; sleep 30; }" RESTAB_IMPL_TIMEOUT=0.5
                         re='did not answer within 0.5 s' ;;
       exit)             cmd='exit 3'

@@ -322,3 +322,65 @@ impl Tables for RustTables {
 }
 
 restab::export_impl!(rt_rust_tables, RustTables, observe, check);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use restab::{Check, Observe, Profile, Slot};
+
+    fn tables() -> RustTables {
+        let config = Config {
+            instances: 2,
+            type_instance: vec![0, 0, 1],
+            limit: 1 << 30,
+            max_lends: u32::MAX,
+            profile: Profile::Wasmtime35,
+        };
+        RustTables::create(&config).unwrap()
+    }
+
+    #[test]
+    fn the_most_recently_freed_handle_is_reused_first() {
+        let mut t = tables();
+        let t0 = Resource::Guest(0);
+        for rep in 1..=3 {
+            assert_eq!(t.resource_new(t0, rep), Ok(rep));
+        }
+        for handle in 1..=3 {
+            assert_eq!(t.resource_drop(t0, handle), Ok(Some(handle)));
+        }
+        let handles: Vec<u32> = (0..4).map(|rep| t.resource_new(t0, rep).unwrap()).collect();
+        assert_eq!(handles, [3, 2, 1, 4]);
+        assert_eq!(t.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_lent_own_stays_until_exit_gives_its_lends_back() {
+        let mut t = tables();
+        let t0 = Resource::Guest(0);
+        assert_eq!(t.resource_new(t0, 42), Ok(1));
+        assert_eq!(t.lift_borrow(t0, 1), Err(Error::NoScope));
+        assert_eq!(t.call_enter(), Ok(()));
+        assert_eq!(t.lift_borrow(t0, 1), Ok(42));
+        assert_eq!(t.lift_borrow(t0, 1), Ok(42));
+        assert_eq!(t.resource_drop(t0, 1), Err(Error::Borrowed));
+        assert_eq!(
+            t.resource_drop(Resource::Guest(1), 1),
+            Err(Error::Borrowed),
+            "lends before the type"
+        );
+        assert_eq!(
+            t.table_slot(0, 1),
+            Some(Slot::Own {
+                resource: t0,
+                rep: 42,
+                lends: 2
+            })
+        );
+        assert_eq!(t.call_exit(), Ok(()));
+        assert_eq!(t.check(), Ok(()));
+        assert_eq!(t.resource_drop(t0, 1), Ok(Some(42)));
+        assert_eq!(t.table_slot(0, 1), Some(Slot::Free));
+        assert_eq!(t.table_next(0), 1);
+    }
+}
