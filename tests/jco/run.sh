@@ -9,6 +9,9 @@
 #   run.sh BUILD SOURCE protocol         handshake, declines, state blocks
 #   run.sh BUILD SOURCE scripts          known.d/ and declined.d/: jco's and
 #                                        the spec's answers as recorded
+#   run.sh BUILD SOURCE spec-answers DEFS  the spec's own code (examples/
+#                                        spec-reference/child, DEFS its
+#                                        definitions.py) gives NAME.spec
 #   run.sh BUILD SOURCE scope-id         scope_id_demo.mjs: a borrow traps
 #                                        once 2^30 calls have been made
 #   run.sh BUILD SOURCE corpus           the corpus yields exactly the known
@@ -23,7 +26,7 @@
 # installs them.
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
-  echo "usage: $0 BUILD SOURCE setup|setup-npm-fails|protocol|scripts|scope-id|corpus|fuzz [SECONDS]" >&2
+  echo "usage: $0 BUILD SOURCE setup|setup-npm-fails|protocol|scripts|spec-answers|scope-id|corpus|fuzz [ARG]" >&2
   exit 2
 fi
 build=$1 src=$2 kind=$3
@@ -190,6 +193,22 @@ declined no wasmtime35 profile'
     done
     [[ $n -ge 7 ]] || fail "only $n scripts"
     echo "PASS: $n scripts, each still a divergence, with the recorded answers" ;;
+
+  spec-answers)
+    # NAME.spec is the oracle's answer (scripts); here the spec's own
+    # definitions.py must give the same.
+    defs=${4:-}
+    command -v python3 >/dev/null || fail "python3 is missing (scripts/test installs it)"
+    [[ -f $defs ]] || fail "'$defs' is missing: the spec's definitions.py must sit in ../shared/reference/ beside the checkout"
+    n=0
+    for script in "$src"/examples/jco/known.d/*.ops "$src"/examples/jco/declined.d/*.ops; do
+      got=$(RESTAB_SPEC_DEFINITIONS=$defs RESTAB_IMPL_CMD=$src/examples/spec-reference/child \
+              "$replay" --script "$script")
+      [[ $got == "$(cat "${script%.ops}.spec")" ]] ||
+        { printf '%s\n' "$got"; fail "$script: the spec's own code does not answer ${script%.ops}.spec"; }
+      n=$((n + 1))
+    done
+    echo "PASS: $n scripts, the spec's own code answers as recorded" ;;
 
   scope-id)
     "$child" --setup >"$scratch/setup"
