@@ -43,8 +43,12 @@ lines=$(grep -cE '^ +[0-9]+ x ' "$work/fuzz1.out")
 [ "$lines" -eq "$nsig" ] || fail "$lines signature lines, the header says $nsig"
 sum=$(grep -E '^ +[0-9]+ x ' "$work/fuzz1.out" | awk '{s += $1} END {print s}')
 [ "$sum" -eq "$new" ] || fail "the signature lines count $sum crashes, the header $new"
-filed=$(find "$fuzz/crashes" -type f | wc -l)
+filed=$(find "$fuzz/crashes" -type f -not -name implementation.txt | wc -l)
 [ "$filed" -eq "$new" ] || fail "$filed files in crashes/, $new new crashes"
+for dir in "$fuzz"/crashes/*/; do
+  grep -q '^impl=bench_multi$' "$dir/implementation.txt" 2>/dev/null ||
+    fail "$dir has no implementation.txt naming bench_multi"
+done
 grep -q "reproduce: scripts/reproduce --impl bench_multi --build $work/build --target ops " "$work/fuzz1.out" ||
   fail "the reproduce hint lacks --impl/--build"
 # Each file sits under its own signature.
@@ -52,7 +56,7 @@ while IFS= read -r f; do
   want=$(basename "$(dirname "$f")")
   got=$("$replay" --signature "$f" --exec "$target" 2>/dev/null || true)
   [ "${got// /+}" = "$want" ] || fail "$f is filed under $want but fails as '$got'"
-done < <(find "$fuzz/crashes" -type f)
+done < <(find "$fuzz/crashes" -type f -not -name implementation.txt)
 echo "ok: $new crashes, $nsig signature(s), each filed under its signature"
 
 step "3. a second run keeps the first run's crashes apart"
