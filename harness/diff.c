@@ -871,7 +871,17 @@ static int observed_step(void *user, size_t i)
     op_result r = batch_result(o, &d->batch_results[i]);
     op_result model;
     SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
-    /* Steps come in order, so a failure not yet reported is this one's. */
+    /* Steps come in order, so a failure not yet reported is this one's.
+       When its result was read and differs, the failure came after it
+       (with the block that followed): the difference is the finding, and
+       is named as synchronous runs name it. */
+    if (outcome_failed() && r.status != RT_INVALID && r.status != RT_DECLINED &&
+        !result_equal(&r, &model)) {
+        impl_failure after;
+        (void)outcome_take_failure(&after);
+        report_results(d, &r, &model, 0);
+        return 1;
+    }
     if (report_impl_failure(d, &r, &model) != 0)
         return 1;
     return compare_step(d, o, &r, &model, d->batch_plan[i], 0) != 0;

@@ -899,6 +899,7 @@ static int parse_result(tables *t, const char *request, uint32_t code,
 }
 
 static int read_state_block(tables *t, int brief);
+static int read_after(tables *t, unsigned after);
 
 static tables *live(void *self)
 {
@@ -1024,8 +1025,9 @@ static size_t format_after(char *buf, unsigned after)
 }
 
 /* Reads one step's replies in an observed batch: the operation's result,
-   then the block and check reply `after` asked for, into the cache. 0, or
-   -1 after a report. */
+   then the block and check reply `after` asked for, into the cache. 0; -1
+   after a report, when the result could not be read; 1 after a report,
+   when the result was read into *r but what followed it failed. */
 static int read_step(tables *t, const rt_batch_op *request, unsigned after,
                      rt_batch_result *r)
 {
@@ -1036,16 +1038,58 @@ static int read_step(tables *t, const rt_batch_op *request, unsigned after,
     if (next_line(t, NULL, &line, &len) != 0 ||
         parse_result(t, NULL, request->code, line, r) != 0)
         return -1;
+    return read_after(t, after);
+}
+
+/* The block and check reply of a step whose result was read: 0, or 1
+   after a report. */
+static int read_after(tables *t, unsigned after)
+{
+    char *line;
+    size_t len;
     int full = (after & RT_AFTER_STATE) || !(g.caps & CAP_SUMMARY);
     if ((after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) &&
         read_state_block(t, !full) != 0)
-        return -1;
+        return 1;
     if (after & RT_AFTER_CHECK) {
         if (next_line(t, "check", &line, &len) != 0)
-            return -1;
+            return 1;
         snprintf(t->check_reply, sizeof t->check_reply, "%s", line);
         t->check_cached = 1;
     }
+    return 0;
+}
+
+/* Reads and drops one step's replies after the harness stopped the batch.
+   The lines are only told apart, not parsed: after an input's decline
+   they are most of what a child answers. A block is its `tables` line up
+   to `end`, or one line of another kind (an `error`); a line that cannot
+   be part of a block is a protocol failure, so the child never falls out
+   of step unnoticed. 0, or -1 after a report. */
+static int skip_step(tables *t, unsigned after)
+{
+    char *line;
+    size_t len;
+    if (next_line(t, NULL, &line, &len) != 0)
+        return -1;
+    if (after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) {
+        const char *request = "state";
+        if (next_line(t, request, &line, &len) != 0)
+            return -1;
+        if (strncmp(line, "tables ", 7) == 0) {
+            while (strcmp(line, "end") != 0) {
+                if (next_line(t, request, &line, &len) != 0)
+                    return -1;
+                if (strchr("ts", line[0]) == NULL &&
+                    strncmp(line, "lender ", 7) != 0 && strcmp(line, "end") != 0) {
+                    bad_reply(t, request, line, "a line of a state block");
+                    return -1;
+                }
+            }
+        }
+    }
+    if ((after & RT_AFTER_CHECK) && next_line(t, "check", &line, &len) != 0)
+        return -1;
     return 0;
 }
 
@@ -1074,19 +1118,26 @@ static void run_batch_observed(void *self, const rt_batch_op *ops,
         g.requests += count;
         batch_ops = ops;
         batch_len = count;
-        int stop = 0;
+        int stop = 0, read = 0;
         for (; i < count && !stop; i++) {
             batch_at = i;
-            if (read_step(t, &ops[i], after[i], &results[i]) != 0)
+            if ((read = read_step(t, &ops[i], after[i], &results[i])) != 0)
                 break;
             t->in_batch = 1;
             stop = step(user, i);
             t->in_batch = 0;
         }
+        if (read > 0) {
+            /* The result was read, then the child failed: the harness
+               compares the result first (a result that differs is the
+               finding, the failure after it a consequence). */
+            invalid_from(results, i + 1, count);
+            (void)step(user, i);
+            return;
+        }
         for (size_t k = i; k < count && stop && !t->failed; k++) {
-            rt_batch_result dropped;
             batch_at = k;
-            if (read_step(t, &ops[k], after[k], &dropped) != 0)
+            if (skip_step(t, after[k]) != 0)
                 break;
         }
         batch_ops = NULL;
