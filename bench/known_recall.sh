@@ -5,22 +5,24 @@
 # divergence's signature is one of the left-out entry's.
 #
 #   bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE
-#                         [--cap SECONDS] [--entry NAME]...
+#                         [--cap SECONDS] [--entry NAME]... [--work DIR]
 #
 # One line per entry: NAME, found|missed|other SIGNATURE, seconds, executions.
 # libFuzzer (the fuzz preset's process_ops, or the build's NAME_ops), one
-# job, no seeds, no dictionary; --cap (default 300) bounds each run.
+# job, no seeds, no dictionary; --cap (default 300) bounds each run. With
+# --work DIR, each entry's run keeps its log and crash in DIR/NAME/ (else
+# they go with a scratch folder).
 set -euo pipefail
-USAGE='usage: bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE [--cap SECONDS] [--entry NAME]...'
+USAGE='usage: bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE [--cap SECONDS] [--entry NAME]... [--work DIR]'
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
-known="" cap=300 entries=()
+known="" cap=300 entries=() work=""
 while [ $# -gt 0 ]; do
   take_impl_option "$@"
   if [ "$IMPL_SHIFT" -gt 0 ]; then shift "$IMPL_SHIFT"; continue; fi
   case "$1" in
-    --known|--cap|--entry)
+    --known|--cap|--entry|--work)
       [ $# -ge 2 ] || die_usage "$1 needs a value"
-      case "$1" in --known) known=$2 ;; --cap) cap=$2 ;; --entry) entries+=("$2") ;; esac
+      case "$1" in --known) known=$2 ;; --cap) cap=$2 ;; --entry) entries+=("$2") ;; --work) work=$2 ;; esac
       shift 2 ;;
     -h|--help) echo "$USAGE"; exit 0 ;;
     *) die_usage "unknown argument '$1'" ;;
@@ -30,6 +32,7 @@ check_impl
 [ -f "$known" ] || die_usage "--known FILE is required"
 [[ "$cap" =~ ^[1-9][0-9]*$ ]] || die_usage "--cap takes seconds"
 known=$(realpath "$known")
+[ -z "$work" ] || { mkdir -p "$work" && work=$(realpath "$work"); } || die_usage "--work: cannot create '$work'"
 cd "$RESTAB_ROOT"
 # A child may start slowly on a loaded machine.
 export RESTAB_IMPL_TIMEOUT=${RESTAB_IMPL_TIMEOUT:-10}
@@ -54,15 +57,16 @@ for name in "${entries[@]}"; do
     /^known / {skip = ($2 == n)}
     !skip && /^[ \t]+script / && $2 !~ /^\// {sub(/script /, "script " dir "/")}
     !skip' "$known" >"$tmp/known-but-$name"
-  rm -rf "$tmp/corpus" "$tmp/artifacts"
-  mkdir -p "$tmp/corpus" "$tmp/artifacts"
+  out=${work:-$tmp}/$name
+  rm -rf "$out"
+  mkdir -p "$out/corpus" "$out/artifacts"
   start=$(date +%s.%N)
   RESTAB_KNOWN="$tmp/known-but-$name" "$bin" -max_total_time="$cap" \
-    -artifact_prefix="$tmp/artifacts/" -print_final_stats=1 -timeout=10 \
-    -rss_limit_mb=2048 "$tmp/corpus" >"$tmp/log" 2>&1 || true
+    -artifact_prefix="$out/artifacts/" -print_final_stats=1 -timeout=10 \
+    -rss_limit_mb=2048 "$out/corpus" >"$out/log" 2>&1 || true
   end=$(date +%s.%N)
-  sig=$(awk '/^signature: / {s = substr($0, 12)} END {print s}' "$tmp/log")
-  execs=$(awk '/^stat::number_of_executed_units:/ {print $2}' "$tmp/log")
+  sig=$(awk '/^signature: / {s = substr($0, 12)} END {print s}' "$out/log")
+  execs=$(awk '/^stat::number_of_executed_units:/ {print $2}' "$out/log")
   result=missed
   if [ -n "$sig" ]; then
     result=other
