@@ -302,10 +302,11 @@ static void write_signature(diff *d, FILE *out, const char *kind,
             w++;
         *what = w;
     }
-    const char *step_op = !d->ended && d->steps > 0
-                         ? op_name(d->p->ops[d->steps - 1].code)
-                     : d->ended ? "end"
-                                : "create";
+    char step_op[OP_TEXT_MAX];
+    if (!d->ended && d->steps > 0)
+        op_signature_name(&d->p->ops[d->steps - 1], step_op, sizeof step_op);
+    else
+        snprintf(step_op, sizeof step_op, "%s", d->ended ? "end" : "create");
     int n = snprintf(d->signature, sizeof d->signature, "%s %s %s",
                      d->target != NULL ? d->target : "ops", step_op,
                      kind != NULL ? kind : "failed");
@@ -772,9 +773,11 @@ int diff_step(diff *d, const op *o, op_result *model_result)
     if (d->announce != NULL) {
         /* Before the step runs, so a crash inside it still names it
            (signature.h, RESTAB_ANNOUNCE_STEPS). */
-        char line[OP_TEXT_MAX];
+        char line[OP_TEXT_MAX], name[OP_TEXT_MAX];
         op_format(o, line, sizeof line);
-        fprintf(d->announce, SIGNATURE_STEP_PREFIX "%zu: %s\n", d->steps, line);
+        op_signature_name(o, name, sizeof name);
+        fprintf(d->announce, SIGNATURE_STEP_PREFIX "%zu: %s: %s\n", d->steps,
+                name, line);
         fflush(d->announce);
     }
     unsigned long failures_before =

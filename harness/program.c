@@ -73,6 +73,13 @@ op op_repetition(const op *o, uint32_t k)
     return one;
 }
 
+void op_signature_name(const op *o, char *buf, size_t size)
+{
+    int high = op_has(o->code, OPF_RESOURCE) && !op_has(o->code, OPF_REP) &&
+               o->operand >= 0x80000000u;
+    snprintf(buf, size, "%s%s", op_name(o->code), high ? ".high-handle" : "");
+}
+
 const char *op_function(op_code code)
 {
     return (unsigned)code < OP_COUNT ? op_info[code].function : "?";

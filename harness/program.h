@@ -140,6 +140,13 @@ uint32_t op_times(const op *o);
    repeat, the operand advanced by k (wrapping around 2^32). */
 op op_repetition(const op *o, uint32_t k);
 
+/* The OPERATION field of a signature (signature.h) for a step: its .ops
+   name, with ".high-handle" when it takes a handle of 2^31 or more (the
+   top bit set). Implementations that shift, sign-extend or index with a
+   handle fail there, and the mark keeps that cause apart from the same
+   outcome at an ordinary handle. */
+void op_signature_name(const op *o, char *buf, size_t size);
+
 /* The rt_impl function that runs an operation ("resource_drop"). */
 const char *op_function(op_code code);
 /* 1 when the operation has every flag of `flags` (OPF_*). */

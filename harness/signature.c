@@ -49,10 +49,11 @@ void signature_scan_init(signature_scan *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The first word of an operation's text (its .ops name). */
+/* The first word of an operation's text (its .ops name), or of a step
+   announcement (its signature name, before a colon). */
 static void first_word(const char *text, char *out, size_t size)
 {
-    size_t n = strcspn(text, " )\t");
+    size_t n = strcspn(text, " :)\t");
     if (n >= size)
         n = size - 1;
     memcpy(out, text, n);

@@ -6,7 +6,8 @@
  *   TARGET OPERATION KIND
  *
  * TARGET is the kind of fuzz target (ops, oom, script, corrupt), OPERATION
- * the .ops name of the failing operation (or create, end, -), KIND how it
+ * the .ops name of the failing operation (".high-handle" added when its
+ * handle has the top bit set: op_signature_name), or create, end, -; KIND how it
  * failed (results-differ:ok-vs-borrowed, state:slot, check:invariant-3,
  * impl-failure:panic@resource_drop, final-check:...,
  * asan:heap-use-after-free@restab_resource_drop, ...). Fields hold only
@@ -28,7 +29,9 @@
 /* The line prefix of a signature in a harness report. */
 #define SIGNATURE_PREFIX "signature: "
 
-/* The line prefix of the step announcements of RESTAB_ANNOUNCE_STEPS. */
+/* The line prefix of the step announcements of RESTAB_ANNOUNCE_STEPS:
+   "restab harness: step N: OPERATION: LINE", OPERATION the signature's
+   field (op_signature_name), LINE the step's .ops line. */
 #define SIGNATURE_STEP_PREFIX "restab harness: step "
 
 /*
