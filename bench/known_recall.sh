@@ -5,32 +5,41 @@
 # divergence's signature is one of the left-out entry's.
 #
 #   bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE
-#                         [--cap SECONDS] [--entry NAME]... [--work DIR]
+#                         [--time SECONDS] [--entry NAME]... [--work DIR]
 #
 # One line per entry: NAME, found|missed|other SIGNATURE, seconds, executions.
 # libFuzzer (the fuzz preset's process_ops, or the build's NAME_ops), one
-# job, no seeds, no dictionary; --cap (default 300) bounds each run. With
+# job, no seeds, no dictionary; --time (default 300) bounds each run. With
 # --work DIR, each entry's run keeps its log and crash in DIR/NAME/ (else
 # they go with a scratch folder).
 set -euo pipefail
-USAGE='usage: bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE [--cap SECONDS] [--entry NAME]... [--work DIR]'
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+USAGE='usage: bench/known_recall.sh [--impl-cmd CMD | --impl NAME --build DIR] --known FILE
+                             [--time SECONDS] [--entry NAME]... [--work DIR]
+'"$IMPL_HELP"'
+  Without them: restab. The fuzz preset'"'"'s NAME_ops runs, or the --build'"'"'s;
+  RESTAB_IMPL_TIMEOUT defaults to 10 here, as a child may start slowly.
+  --known FILE    the known-divergence list (docs/triage.md) whose entries are left out in turn
+  --time SECONDS  the cap of each run (default 300)
+  --cap SECONDS   the old name of --time, still taken
+  --entry NAME    only this entry (repeatable; default: every entry of --known)
+  --work DIR      keep each entry'"'"'s log and crash in DIR/NAME/ (default: a scratch folder, removed)'
 known="" cap=300 entries=() work=""
 while [ $# -gt 0 ]; do
   take_impl_option "$@"
   if [ "$IMPL_SHIFT" -gt 0 ]; then shift "$IMPL_SHIFT"; continue; fi
   case "$1" in
-    --known|--cap|--entry|--work)
+    --known|--time|--cap|--entry|--work)
       [ $# -ge 2 ] || die_usage "$1 needs a value"
-      case "$1" in --known) known=$2 ;; --cap) cap=$2 ;; --entry) entries+=("$2") ;; --work) work=$2 ;; esac
+      case "$1" in --known) known=$2 ;; --time|--cap) cap=$2 ;; --entry) entries+=("$2") ;; --work) work=$2 ;; esac
       shift 2 ;;
     -h|--help) echo "$USAGE"; exit 0 ;;
-    *) die_usage "unknown argument '$1'" ;;
+    *) die_unknown "$1" ;;
   esac
 done
 check_impl
 [ -f "$known" ] || die_usage "--known FILE is required"
-[[ "$cap" =~ ^[1-9][0-9]*$ ]] || die_usage "--cap takes seconds"
+[[ "$cap" =~ ^[1-9][0-9]*$ ]] || die_usage "--time takes a positive number of seconds"
 known=$(realpath "$known")
 [ -z "$work" ] || { mkdir -p "$work" && work=$(realpath "$work"); } || die_usage "--work: cannot create '$work'"
 cd "$RESTAB_ROOT"

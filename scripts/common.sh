@@ -22,9 +22,29 @@ die() {
   exit 2
 }
 
+# ---- Usage -------------------------------------------------------------
+# Every script: USAGE is its --help text, which lists each option it takes
+# with a line of meaning (tests/scripts/help_lists_options.sh checks it);
+# -h and --help print it on standard output and exit 0; a bad argument is
+# one line on standard error that points to --help, and exit 2.
+
+# The script as it is run from the repository root (scripts/fuzz).
+script_name() {
+  realpath -s --relative-to="$RESTAB_ROOT" "$0" 2>/dev/null || basename "$0"
+}
+
+# A bad command line: one line naming the problem, and exit 2.
 die_usage() {
-  printf '%s: %s\n%s\n' "$(basename "$0")" "$1" "$USAGE" >&2
+  printf '%s: %s (%s --help lists the options)\n' "$(basename "$0")" "$1" "$(script_name)" >&2
   exit 2
+}
+
+# The last branch of an option loop: ARG is not one of the script's options.
+die_unknown() {
+  case "$1" in
+    -?*) die_usage "unknown option '$1'" ;;
+    *) die_usage "unexpected argument '$1'" ;;
+  esac
 }
 
 # Builds the harness tools (restab-replay, and process-replay after
@@ -81,6 +101,15 @@ RESTAB_PACKAGES=(cmake ninja-build gcc clang llvm libclang-rt-14-dev pkg-config
 # presets. --impl-cmd CMD is --impl process with RESTAB_IMPL_CMD=CMD, the
 # child that speaks docs/protocol.md.
 IMPL=restab IMPL_BUILD="" IMPL_CMD="" IMPL_GIVEN=0
+
+# The --help lines of the options take_impl_option reads: each script that
+# calls it puts these in its USAGE, then says which implementation it runs
+# when none is named.
+IMPL_HELP='  --impl NAME     the implementation: restab, process (with --impl-cmd), or NAME
+                  registered with restab_add_implementation(NAME ...) (needs --build)
+  --build DIR     the build directory where restab_add_implementation(NAME ...) ran
+  --impl-cmd CMD  a child process speaking docs/protocol.md, through the process bridge
+                  (run with /bin/sh -c; RESTAB_IMPL_TIMEOUT: seconds per reply, default 2)'
 
 # Call from an option loop: handles "--impl NAME", "--build DIR" and
 # "--impl-cmd CMD" and sets IMPL_SHIFT to the number of arguments taken

@@ -8,10 +8,10 @@ once per run, then
     through the standalone drivers, the golden scripts and the large
     differential scripts (tests/large) through restab-replay, and the unit
     tests, as ctest runs them;
-  stage b (fuzz): restab_ops under libFuzzer for --fuzz-seconds, starting
+  stage b (fuzz): restab_ops under libFuzzer for --time seconds, starting
     from the committed corpus, for the mutants stage a did not kill.
 With --fuzz-only, stage a is skipped and every mutant gets stage b from an
-empty corpus (--fuzz-target picks restab_ops or restab_ops_mut): how fast
+empty corpus (--target picks restab_ops or restab_ops_mut): how fast
 the fuzzer finds the bug without the seeds' help.
 Python 3 standard library only.
 """
@@ -36,9 +36,9 @@ BUILD = os.path.join(ROOT, "build", "mutation")
 EQUIVALENT = os.path.join(ROOT, "tests", "mutation", "equivalent.txt")
 FILES = ["lib/src/restab.c", "lib/src/observe.c"]
 RUN_TIMEOUT = 10  # seconds for one replay command (an endless loop is a kill)
-USAGE = ("scripts/mutation [--file lib/src/restab.c|lib/src/observe.c] "
-         "[--max N | --sample N [--seed S]] [--jobs N] [--fuzz-seconds N] "
-         "[--no-fuzz | --fuzz-only [--fuzz-target restab_ops|restab_ops_mut]] "
+USAGE = ("scripts/mutation [--file lib/src/restab.c|lib/src/observe.c]... "
+         "[--max N | --sample N [--seed S]] [--jobs N] [--time N] "
+         "[--no-fuzz | --fuzz-only [--target restab_ops|restab_ops_mut]] "
          "[--list] [--only ID]... [--check]")
 
 
@@ -596,21 +596,32 @@ def load_equivalent():
 def parse_args(argv):
     class Parser(argparse.ArgumentParser):
         def error(self, message):
-            sys.stderr.write(f"mutation: {message}\nusage: {USAGE}\n")
+            sys.stderr.write(f"mutation: {message} (scripts/mutation --help lists the options)\n")
             sys.exit(2)
 
-    p = Parser(prog="scripts/mutation", usage=USAGE, description=__doc__.split("\n")[0])
-    p.add_argument("--file", action="append", choices=FILES + [os.path.basename(f) for f in FILES])
-    p.add_argument("--max", type=int, metavar="N")
-    p.add_argument("--sample", type=int, metavar="N")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
-    p.add_argument("--fuzz-seconds", type=int, default=60, metavar="N")
-    p.add_argument("--no-fuzz", action="store_true")
-    p.add_argument("--fuzz-only", action="store_true")
-    p.add_argument("--fuzz-target", choices=["restab_ops", "restab_ops_mut"],
-                   default="restab_ops")
-    p.add_argument("--list", action="store_true")
+    # Every option has a help line: scripts/mutation --help is this parser's
+    # (tests/scripts/help_lists_options.sh checks that it names each one).
+    p = Parser(prog="scripts/mutation", usage=USAGE, allow_abbrev=False,
+               description=__doc__.split("\n")[0])
+    p.add_argument("--file", action="append", choices=FILES + [os.path.basename(f) for f in FILES],
+                   help="mutate only this file (repeatable; default both)")
+    p.add_argument("--max", type=int, metavar="N", help="only the first N mutants")
+    p.add_argument("--sample", type=int, metavar="N", help="a random sample of N mutants")
+    p.add_argument("--seed", type=int, default=1, metavar="S",
+                   help="the seed of --sample (default 1)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="mutants built and run at once (default: the number of cores)")
+    p.add_argument("--time", "--fuzz-seconds", dest="fuzz_seconds", type=int, default=60,
+                   metavar="N", help="seconds of libFuzzer per mutant in stage b (default 60; "
+                   "--fuzz-seconds is the old name, still taken)")
+    p.add_argument("--no-fuzz", action="store_true", help="stage a only (no libFuzzer)")
+    p.add_argument("--fuzz-only", action="store_true",
+                   help="stage b only, from an empty corpus: how fast the fuzzer alone kills")
+    p.add_argument("--target", "--fuzz-target", dest="fuzz_target",
+                   choices=["restab_ops", "restab_ops_mut"], default="restab_ops",
+                   help="the target stage b fuzzes (default restab_ops; --fuzz-target is "
+                   "the old name, still taken)")
+    p.add_argument("--list", action="store_true", help="list the mutants (ID and edit) and stop")
     p.add_argument("--check", action="store_true",
                    help="exit 1 when a mutant survives or an equivalent one is killed")
     p.add_argument("--only", action="append", metavar="ID",
@@ -619,7 +630,7 @@ def parse_args(argv):
     for name in ("max", "sample", "jobs", "fuzz_seconds"):
         v = getattr(opts, name)
         if v is not None and v < (0 if name == "fuzz_seconds" else 1):
-            p.error(f"--{name.replace('_', '-')} must be positive")
+            p.error(f"--{'time' if name == 'fuzz_seconds' else name} must be positive")
     if opts.max is not None and opts.sample is not None:
         p.error("--max and --sample exclude each other")
     if opts.no_fuzz and opts.fuzz_only:
@@ -655,6 +666,9 @@ def fmt_secs(s):
 
 def main(argv):
     opts = parse_args(argv)
+    for tool in ("cmake", "ninja", "clang"):
+        if shutil.which(tool) is None:
+            raise ToolError(f"{tool} is missing (scripts/test installs it)")
     mutants, sources = select(opts)
     equivalent = load_equivalent()
     ids = {m["id"] for m in mutants}
