@@ -416,6 +416,25 @@ static int report_impl_failure(diff *d, const op_result *sut_result,
     return -1;
 }
 
+/* Reports the implementation's own failure during a step (-1 then, else
+   0). When the step's result was read and differs from the model's, the
+   failure came after it (a block requested with the operation, which the
+   child could not give): the difference is the finding, reported as
+   such, and the failure is dropped. */
+static int report_step_failure(diff *d, const op_result *sut_result,
+                               const op_result *model_result, int injected)
+{
+    if (outcome_failed() && sut_result->status != RT_INVALID &&
+        sut_result->status != RT_DECLINED &&
+        !result_equal(sut_result, model_result)) {
+        impl_failure after;
+        (void)outcome_take_failure(&after);
+        report_results(d, sut_result, model_result, injected);
+        return -1;
+    }
+    return report_impl_failure(d, sut_result, model_result);
+}
+
 /* The implementation under test declined (rt_decline): the input ends
    here, passed. Returns 1. */
 static int declined(diff *d)
@@ -795,7 +814,7 @@ int diff_step(diff *d, const op *o, op_result *model_result)
         SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
     *model_result = model;
     unsigned plan = plan_step(d, o, &model, d->model_self, skip_model);
-    if (report_impl_failure(d, &sut_result, &model) != 0)
+    if (report_step_failure(d, &sut_result, &model, injected) != 0)
         return -1;
     return compare_step(d, o, &sut_result, &model, plan, injected);
 }
@@ -874,18 +893,8 @@ static int observed_step(void *user, size_t i)
     op_result r = batch_result(o, &d->batch_results[i]);
     op_result model;
     SPLIT(SPLIT_ORACLE, model = op_run(d->model, d->model_self, o));
-    /* Steps come in order, so a failure not yet reported is this one's.
-       When its result was read and differs, the failure came after it
-       (with the block that followed): the difference is the finding, and
-       is named as synchronous runs name it. */
-    if (outcome_failed() && r.status != RT_INVALID && r.status != RT_DECLINED &&
-        !result_equal(&r, &model)) {
-        impl_failure after;
-        (void)outcome_take_failure(&after);
-        report_results(d, &r, &model, 0);
-        return 1;
-    }
-    if (report_impl_failure(d, &r, &model) != 0)
+    /* Steps come in order, so a failure not yet reported is this one's. */
+    if (report_step_failure(d, &r, &model, 0) != 0)
         return 1;
     return compare_step(d, o, &r, &model, d->batch_plan[i], 0) != 0;
 }

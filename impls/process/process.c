@@ -898,7 +898,7 @@ static int parse_result(tables *t, const char *request, uint32_t code,
     return -1;
 }
 
-static int read_state_block(tables *t, int brief);
+static int read_state_block(tables *t, int brief, int after_result);
 static int read_after(tables *t, unsigned after);
 
 static tables *live(void *self)
@@ -939,7 +939,7 @@ static rt_status run_one(void *self, uint32_t code, uint32_t resource,
     if (put(request, n) != 0 || (prefetch && put("summary\n", 8) != 0) ||
         next_line(t, request, &line, &len) != 0 ||
         parse_result(t, request, code, line, &r) != 0 ||
-        (prefetch && read_state_block(t, 1) != 0) || expect_silence(t) != 0)
+        (prefetch && read_state_block(t, 1, 1) < 0) || expect_silence(t) != 0)
         return RT_INVALID;
     if (r.status == RT_OK) {
         if (value != NULL && (code != 4 || r.destructor_due))
@@ -1049,7 +1049,7 @@ static int read_after(tables *t, unsigned after)
     size_t len;
     int full = (after & RT_AFTER_STATE) || !(g.caps & CAP_SUMMARY);
     if ((after & (RT_AFTER_STATE | RT_AFTER_SUMMARY)) &&
-        read_state_block(t, !full) != 0)
+        read_state_block(t, !full, 1) < 0)
         return 1;
     if (after & RT_AFTER_CHECK) {
         if (next_line(t, "check", &line, &len) != 0)
@@ -1451,7 +1451,26 @@ static int parse_resource(const char *w, uint32_t *resource)
 
 /* Reads a state block (brief: a summary) whose request was sent. 0, or -1
    after a report. */
-static int read_state_block(tables *t, int brief)
+/* A block requested together with an operation, which the child
+   rejected with `error protocol` (one line: it is still in step). The
+   failure is the harness's to weigh against the operation's result: a
+   result that differs is the finding, the rejection a consequence
+   (docs/protocol.md, "How the harness uses it"). So it is told to the
+   harness, and the child is not stopped. */
+static void reject_in_step(const char *request, const char *line)
+{
+    char what[320];
+    snprintf(what, sizeof what,
+             "rejected a request as a protocol error: `%.200s`. The harness was "
+             "waiting for its reply to `%s`.",
+             line, request);
+    rt_impl_failed(FAILED_PROTOCOL, "", what);
+}
+
+/* Reads a state block (the summary when brief) into t. 0; -1 after a
+   report; 1 when the child rejected it in step after an operation's
+   result (after_result: reject_in_step). */
+static int read_state_block(tables *t, int brief, int after_result)
 {
     const char *request = brief ? "summary" : "state";
     t->nslots = t->nscopes = t->nlenders = 0;
@@ -1597,6 +1616,11 @@ static int read_state_block(tables *t, int brief)
                 line[i] = ' ';
         char copy[200];
         snprintf(copy, sizeof copy, "%s", line);
+        if (lineno == 1 && after_result && strncmp(copy, "error protocol", 14) == 0 &&
+            (copy[14] == '\0' || copy[14] == ' ')) {
+            reject_in_step(request, copy);
+            return 1;
+        }
         if (lineno == 1 && strncmp(copy, "error", 5) == 0) {
             bad_reply(t, request, copy, "a state block");
         } else {
@@ -1628,7 +1652,7 @@ static int fetch_state(tables *t, int level)
         fail(t, FAILED_BRIDGE, NULL, "cannot be sent a request: out of memory.");
         return -1;
     }
-    if (read_state_block(t, brief) != 0)
+    if (read_state_block(t, brief, 0) != 0)
         return -1;
     return expect_silence(t);
 }

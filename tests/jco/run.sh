@@ -14,6 +14,9 @@
 #                                        definitions.py) gives NAME.spec
 #   run.sh BUILD SOURCE scope-id         scope_id_demo.mjs: a borrow traps
 #                                        once 2^30 calls have been made
+#   run.sh BUILD SOURCE stretched        a state jco cannot list after a
+#                                        result that differs: the difference
+#                                        is reported, the child kept
 #   run.sh BUILD SOURCE corpus           the corpus yields exactly the known
 #                                        divergences (scripts/replay --known)
 #   run.sh BUILD SOURCE fuzz SECONDS     a fuzz run finds nothing new
@@ -26,7 +29,7 @@
 # installs them.
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
-  echo "usage: $0 BUILD SOURCE setup|setup-npm-fails|protocol|scripts|spec-answers|scope-id|corpus|fuzz [ARG]" >&2
+  echo "usage: $0 BUILD SOURCE setup|setup-npm-fails|protocol|scripts|spec-answers|scope-id|stretched|corpus|fuzz [ARG]" >&2
   exit 2
 fi
 build=$1 src=$2 kind=$3
@@ -215,6 +218,26 @@ declined no wasmtime35 profile'
     gen=$(sed -n 's|.* is \(.*\)/tables.js$|\1|p' "$scratch/setup")
     [[ -d $gen ]] || fail "no generated folder in: $(cat "$scratch/setup")"
     node "$src/examples/jco/scope_id_demo.mjs" "$gen" || fail "the demonstration did not trap as documented"
+    echo "PASS" ;;
+
+  stretched)
+    # A drop far past the end stretches jco's table past what a state
+    # lists: the child answers that state `error protocol`. The drop's
+    # result already differs, which is the report; the child stays in step
+    # and serves the next input (a stopped child would be named in a
+    # bridge paragraph, and restarting one costs seconds per input).
+    printf 'semantics spec\nnew t0 7\ndrop t0 100000\nnew t0 8\n' >"$scratch/a-stretch.ops"
+    printf 'semantics spec\nnew t0 7\nnew t0 8\ndrop t0 1\nnew t0 9\n' >"$scratch/b-plain.ops"
+    set +e
+    out=$(RESTAB_IMPL_CMD=$child "$replay" --keep-going "$scratch/a-stretch.ops" "$scratch/b-plain.ops" 2>&1)
+    rc=$?
+    set -e
+    printf '%s\n' "$out" | tail -n 30
+    [[ $rc -eq 1 ]] || fail "exit status $rc, expected 1 (one input differs)"
+    grep -q '^signature: ops drop results-differ:none-vs-unknown-handle$' <<<"$out" ||
+      fail "the stretching drop is not reported as its results difference"
+    ! grep -q 'restab process bridge' <<<"$out" || fail "the bridge stopped the child"
+    grep -q 'new t0 9 => ok 1' <<<"$out" || fail "the second input did not run to its end"
     echo "PASS" ;;
 
   corpus)
