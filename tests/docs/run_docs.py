@@ -22,7 +22,11 @@ so that a project file the text shows is the one its commands build.
 
 Blocks run in file order, each file's in one scratch directory (exported as
 DOCS_SCRATCH), from the repository root, with HOME, XDG_CACHE_HOME and
-TMPDIR inside the scratch directory. A failure names the file and line of
+TMPDIR inside the scratch directory. A block's commands run one after the
+other in one shell, so `cd` and `export` carry over to the next command of
+the same block (not to the next block). A path under /tmp/ in a command
+means the same path under the scratch directory's tmp/, so that the text
+can say /tmp/restab and runs of the tests never share files. A failure names the file and line of
 the command: FILE:LINE: `COMMAND` exited N (expected M), with the last
 lines of its output.
 
@@ -159,11 +163,12 @@ def run_file(path, scratch):
         script += ["%s=%s" % (name, value) for name, value in values]
         for line, text, status in commands(body):
             cmd = re.sub(r"--time\s+\S+", "--time %d" % seconds, text)
+            cmd = re.sub(r"(?<![\w.~$/-])/tmp/", os.path.join(scratch, "tmp") + "/", cmd)
             for name, _ in values:
                 cmd = re.sub(r"(?<![\w$/-])%s(?![\w-])" % name, '"$%s"' % name, cmd)
             shown = text.strip()
             script.append("echo %s >&2" % quote("+ %s:%d: %s" % (rel, line, shown)))
-            script.append("( %s\n)\ns=$?" % cmd)
+            script.append("{ %s\n}\ns=$?" % cmd)
             script.append("if [ $s -ne %d ]; then echo %s\"exited $s (expected %d)\" >&2; exit 1; fi"
                           % (status, quote("%s:%d: `%s` " % (rel, line, shown)), status))
         log = os.path.join(scratch, "block-%d.log" % start)
