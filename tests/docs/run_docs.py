@@ -17,7 +17,7 @@ above its fence (blank lines between are allowed), with one of:
     <!-- not run: REASON -->    it cannot run in CI; REASON says why
 
 A fenced block of any language marked <!-- file: PATH --> is written to PATH
-(relative paths: under the scratch directory) before the next block runs,
+(relative paths and /tmp/...: under the scratch directory) before the next block runs,
 so that a project file the text shows is the one its commands build.
 
 Blocks run in file order, each file's in one scratch directory (exported as
@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHELLS = {"sh", "bash", "console", "shell"}
@@ -152,7 +153,8 @@ def run_file(path, scratch):
             print("%s:%d: not run: %s" % (rel, start, settings))
             continue
         if marker == "file":
-            target = settings if os.path.isabs(settings) else os.path.join(scratch, settings)
+            target = re.sub(r"^/tmp/", os.path.join(scratch, "tmp") + "/", settings)
+            target = target if os.path.isabs(target) else os.path.join(scratch, target)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w") as f:
                 f.write("\n".join(text for _, text in body) + "\n")
@@ -172,6 +174,7 @@ def run_file(path, scratch):
             script.append("if [ $s -ne %d ]; then echo %s\"exited $s (expected %d)\" >&2; exit 1; fi"
                           % (status, quote("%s:%d: `%s` " % (rel, line, shown)), status))
         log = os.path.join(scratch, "block-%d.log" % start)
+        began = time.time()
         with open(log, "w") as out:
             r = subprocess.run(["bash", "-c", "\n".join(script)], env=env, stdout=out,
                                stderr=subprocess.STDOUT)
@@ -180,7 +183,8 @@ def run_file(path, scratch):
             tail = "\n".join(text.rstrip().split("\n")[-30:])
             raise DocError("%s\n%s" % (tail, text.rstrip().split("\n")[-1]))
         ran += 1
-        print("%s:%d: ran (%d command(s))" % (rel, start, len(commands(body))))
+        print("%s:%d: ran (%d command(s), %.0f s)" % (rel, start, len(commands(body)),
+                                                       time.time() - began))
     return ran
 
 
