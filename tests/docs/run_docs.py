@@ -21,8 +21,10 @@ A fenced block of any language marked <!-- file: PATH --> is written to PATH
 so that a project file the text shows is the one its commands build.
 
 Blocks run in file order, each file's in one scratch directory (exported as
-DOCS_SCRATCH), from the repository root, with HOME, XDG_CACHE_HOME and
-TMPDIR inside the scratch directory. A block's commands run one after the
+DOCS_SCRATCH), from the repository root, with HOME (and XDG_CACHE_HOME,
+HOME/.cache, so that ~/.cache/restab is where the scripts put their work)
+and TMPDIR inside the scratch directory; RUSTUP_HOME, CARGO_HOME and
+RESTAB_JCO_CACHE keep pointing at the machine's own. A block's commands run one after the
 other in one shell, so `cd` and `export` carry over to the next command of
 the same block (not to the next block). A path under /tmp/ in a command
 means the same path under the scratch directory's tmp/, so that the text
@@ -142,10 +144,20 @@ def quote(s):
 
 def run_file(path, scratch):
     rel = os.path.relpath(path, ROOT)
-    env = dict(os.environ, HOME=os.path.join(scratch, "home"),
-               XDG_CACHE_HOME=os.path.join(scratch, "cache"),
+    # Toolchains and caches that belong to the machine, not to one run, stay
+    # where they are: rustup's and cargo's homes, and jco's installed npm
+    # packages (examples/jco/child), which the jco tests fill.
+    home = os.path.expanduser("~")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    keep = {"RUSTUP_HOME": os.path.join(home, ".rustup"),
+            "CARGO_HOME": os.path.join(home, ".cargo"),
+            "RESTAB_JCO_CACHE": os.path.join(cache, "restab", "jco-1.35.0")}
+    keep = {k: os.environ.get(k, v) for k, v in keep.items()}
+    env = dict(os.environ, **keep)
+    env = dict(env, HOME=os.path.join(scratch, "home"),
+               XDG_CACHE_HOME=os.path.join(scratch, "home", ".cache"),
                TMPDIR=os.path.join(scratch, "tmp"), DOCS_SCRATCH=scratch)
-    for d in ("home", "cache", "tmp"):
+    for d in ("home/.cache", "tmp"):
         os.makedirs(os.path.join(scratch, d), exist_ok=True)
     ran = 0
     for start, lang, marker, settings, body in blocks(path):
