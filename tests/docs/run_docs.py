@@ -24,10 +24,11 @@ Blocks run in file order, each file's in one scratch directory (exported as
 DOCS_SCRATCH), from the repository root, with HOME (and XDG_CACHE_HOME,
 HOME/.cache, so that ~/.cache/restab is where the scripts put their work)
 and TMPDIR inside the scratch directory; RUSTUP_HOME, CARGO_HOME and
-RESTAB_JCO_CACHE keep pointing at the machine's own. A block's commands run one after the
+RESTAB_JCO_CACHE keep pointing at the machine's own (and
+~/.cache/restab/jco-1.35.0 at the last). A block's commands run one after the
 other in one shell, so `cd` and `export` carry over to the next command of
 the same block (not to the next block). A path under /tmp/ in a command
-means the same path under the scratch directory's tmp/, so that the text
+or a placeholder's value means the same path under the scratch directory's tmp/, so that the text
 can say /tmp/restab and runs of the tests never share files. A failure names the file and line of
 the command: FILE:LINE: `COMMAND` exited N (expected M), with the last
 lines of its output.
@@ -159,6 +160,9 @@ def run_file(path, scratch):
                TMPDIR=os.path.join(scratch, "tmp"), DOCS_SCRATCH=scratch)
     for d in ("home/.cache", "tmp"):
         os.makedirs(os.path.join(scratch, d), exist_ok=True)
+    # ~/.cache/restab/jco-1.35.0, as the text names it, is the kept one.
+    os.makedirs(os.path.join(scratch, "home/.cache/restab"), exist_ok=True)
+    os.symlink(env["RESTAB_JCO_CACHE"], os.path.join(scratch, "home/.cache/restab/jco-1.35.0"))
     ran = 0
     for start, lang, marker, settings, body in blocks(path):
         if marker == "not run":
@@ -173,13 +177,15 @@ def run_file(path, scratch):
             print("%s:%d: wrote %s" % (rel, start, target))
             continue
         values, seconds = parse_settings(rel, start, settings)
+        def tmp(text):
+            return re.sub(r"(?<![\w.~$/-])/tmp/", os.path.join(scratch, "tmp") + "/", text)
         script = ["set -o pipefail", "cd %s" % quote(ROOT)]
-        script += ["%s=%s" % (name, value) for name, value in values]
+        script += ["%s=%s" % (name, tmp(value)) for name, value in values]
         for line, text, status in commands(body):
             cmd = re.sub(r"--time\s+\S+", "--time %d" % seconds, text)
-            cmd = re.sub(r"(?<![\w.~$/-])/tmp/", os.path.join(scratch, "tmp") + "/", cmd)
+            cmd = tmp(cmd)
             for name, _ in values:
-                cmd = re.sub(r"(?<![\w$/-])%s(?![\w-])" % name, '"$%s"' % name, cmd)
+                cmd = re.sub(r"(?<![\w$])%s(?![\w-])" % name, '"$%s"' % name, cmd)
             shown = text.strip()
             script.append("echo %s >&2" % quote("+ %s:%d: %s" % (rel, line, shown)))
             script.append("{ %s\n}\ns=$?" % cmd)
