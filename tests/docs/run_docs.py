@@ -13,7 +13,10 @@ above its fence (blank lines between are allowed), with one of:
                                               of the block, becomes the value
                                               of the shell expression SHELL
                                   time=N      --time values become N seconds
-                                              (default 5)
+                                              (default 3), and scripts/fuzz,
+                                              minimize, add-regression and
+                                              reach without --time get
+                                              --time N
     <!-- not run: REASON -->    it cannot run in CI; REASON says why
 
 A fenced block of any language marked <!-- file: PATH --> is written to PATH
@@ -122,7 +125,7 @@ def commands(body):
 
 
 def parse_settings(rel, line, settings):
-    values, seconds = [], 5
+    values, seconds = [], 3
     for item in filter(None, (s.strip() for s in settings.split(";"))):
         name, eq, value = item.partition("=")
         if not eq:
@@ -183,6 +186,9 @@ def run_file(path, scratch):
         script += ["%s=%s" % (name, tmp(value)) for name, value in values]
         for line, text, status in commands(body):
             cmd = re.sub(r"--time\s+\S+", "--time %d" % seconds, text)
+            if "--time" not in cmd:  # their default is 60 s
+                cmd = re.sub(r"(^|[\s;&|(])(scripts/(?:fuzz|minimize|add-regression|reach))(?=\s|$)",
+                             r"\1\2 --time %d" % seconds, cmd)
             cmd = tmp(cmd)
             for name, _ in values:
                 cmd = re.sub(r"(?<![\w$])%s(?![\w-])" % name, '"$%s"' % name, cmd)
