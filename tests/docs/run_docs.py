@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Runs the commands of the documentation (ctest label docs).
 
-Every fenced shell block (```sh, ```bash, ```console) of README.md and the
-Markdown files under docs/ and examples/ must be marked, on the line right
-above its fence (blank lines between are allowed), with one of:
+Every fenced shell block (```sh, ```bash, ```console, ```shell) of
+README.md and the Markdown files under docs/, examples/ and bindings/ must
+be marked, on the line right above its fence (blank lines between are
+allowed), with one of:
 
     <!-- run -->                the block runs; each command must exit 0, or
                                 the status its trailing "# exit N" comment
@@ -19,22 +20,24 @@ above its fence (blank lines between are allowed), with one of:
                                               --time N
     <!-- not run: REASON -->    it cannot run in CI; REASON says why
 
-A fenced block of any language marked <!-- file: PATH --> is written to PATH
-(relative paths and /tmp/...: under the scratch directory) before the next block runs,
-so that a project file the text shows is the one its commands build.
+A fenced block of any language marked <!-- file: PATH --> is written to
+PATH (relative paths and /tmp/...: under the scratch directory) before the
+next block runs, so that a project file the text shows is the one its
+commands build.
 
 Blocks run in file order, each file's in one scratch directory (exported as
-DOCS_SCRATCH), from the repository root, with HOME (and XDG_CACHE_HOME,
-HOME/.cache, so that ~/.cache/restab is where the scripts put their work)
-and TMPDIR inside the scratch directory; RUSTUP_HOME, CARGO_HOME and
-RESTAB_JCO_CACHE keep pointing at the machine's own (and
-~/.cache/restab/jco-1.35.0 at the last). A block's commands run one after the
-other in one shell, so `cd` and `export` carry over to the next command of
-the same block (not to the next block). A path under /tmp/ in a command
-or a placeholder's value means the same path under the scratch directory's tmp/, so that the text
-can say /tmp/restab and runs of the tests never share files. A failure names the file and line of
-the command: FILE:LINE: `COMMAND` exited N (expected M), with the last
-lines of its output.
+DOCS_SCRATCH), from the repository root, with HOME and TMPDIR inside the
+scratch directory (XDG_CACHE_HOME is HOME/.cache, so ~/.cache/restab is
+where the scripts put their work). RUSTUP_HOME, CARGO_HOME and
+RESTAB_JCO_CACHE keep pointing at the machine's own, and
+~/.cache/restab/jco-1.35.0 at the last. A block's commands run one after
+the other in one shell, so `cd` and `export` carry over to the next command
+of the same block (not to the next block). A path under /tmp/ in a command
+or a placeholder's value means the same path under the scratch directory's
+tmp/, so that the text can say /tmp/restab and runs of the tests never
+share files. A failure names the file and line of the command:
+FILE:LINE: `COMMAND` exited N (expected M), with the last lines of its
+output.
 
     run_docs.py [--list] [FILE...]     default: every documentation file
 """
