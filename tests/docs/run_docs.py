@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Runs the commands of the documentation (ctest label docs).
 
-Every fenced shell block (```sh, ```bash, ```console) of README.md and the
-Markdown files under docs/ and examples/ must be marked, on the line right
-above its fence (blank lines between are allowed), with one of:
+Every fenced shell block (```sh, ```bash, ```console, ```shell) of
+README.md and the Markdown files under docs/, examples/ and bindings/ must
+be marked, on the line right above its fence (blank lines between are
+allowed), with one of:
 
     <!-- run -->                the block runs; each command must exit 0, or
                                 the status its trailing "# exit N" comment
@@ -13,18 +14,30 @@ above its fence (blank lines between are allowed), with one of:
                                               of the block, becomes the value
                                               of the shell expression SHELL
                                   time=N      --time values become N seconds
-                                              (default 5)
+                                              (default 3), and scripts/fuzz,
+                                              minimize, add-regression and
+                                              reach without --time get
+                                              --time N
     <!-- not run: REASON -->    it cannot run in CI; REASON says why
 
-A fenced block of any language marked <!-- file: PATH --> is written to PATH
-(relative paths: under the scratch directory) before the next block runs,
-so that a project file the text shows is the one its commands build.
+A fenced block of any language marked <!-- file: PATH --> is written to
+PATH (relative paths and /tmp/...: under the scratch directory) before the
+next block runs, so that a project file the text shows is the one its
+commands build.
 
 Blocks run in file order, each file's in one scratch directory (exported as
-DOCS_SCRATCH), from the repository root, with HOME, XDG_CACHE_HOME and
-TMPDIR inside the scratch directory. A failure names the file and line of
-the command: FILE:LINE: `COMMAND` exited N (expected M), with the last
-lines of its output.
+DOCS_SCRATCH), from the repository root, with HOME and TMPDIR inside the
+scratch directory (XDG_CACHE_HOME is HOME/.cache, so ~/.cache/restab is
+where the scripts put their work). RUSTUP_HOME, CARGO_HOME and
+RESTAB_JCO_CACHE keep pointing at the machine's own, and
+~/.cache/restab/jco-1.35.0 at the last. A block's commands run one after
+the other in one shell, so `cd` and `export` carry over to the next command
+of the same block (not to the next block). A path under /tmp/ in a command
+or a placeholder's value means the same path under the scratch directory's
+tmp/, so that the text can say /tmp/restab and runs of the tests never
+share files. A failure names the file and line of the command:
+FILE:LINE: `COMMAND` exited N (expected M), with the last lines of its
+output.
 
     run_docs.py [--list] [FILE...]     default: every documentation file
 """
@@ -35,6 +48,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHELLS = {"sh", "bash", "console", "shell"}
@@ -114,7 +128,7 @@ def commands(body):
 
 
 def parse_settings(rel, line, settings):
-    values, seconds = [], 5
+    values, seconds = [], 3
     for item in filter(None, (s.strip() for s in settings.split(";"))):
         name, eq, value = item.partition("=")
         if not eq:
@@ -137,36 +151,57 @@ def quote(s):
 
 def run_file(path, scratch):
     rel = os.path.relpath(path, ROOT)
-    env = dict(os.environ, HOME=os.path.join(scratch, "home"),
-               XDG_CACHE_HOME=os.path.join(scratch, "cache"),
+    # Toolchains and caches that belong to the machine, not to one run, stay
+    # where they are: rustup's and cargo's homes, and jco's installed npm
+    # packages (examples/jco/child), which the jco tests fill.
+    home = os.path.expanduser("~")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    keep = {"RUSTUP_HOME": os.path.join(home, ".rustup"),
+            "CARGO_HOME": os.path.join(home, ".cargo"),
+            "RESTAB_JCO_CACHE": os.path.join(cache, "restab", "jco-1.35.0")}
+    keep = {k: os.environ.get(k, v) for k, v in keep.items()}
+    env = dict(os.environ, **keep)
+    env = dict(env, HOME=os.path.join(scratch, "home"),
+               XDG_CACHE_HOME=os.path.join(scratch, "home", ".cache"),
                TMPDIR=os.path.join(scratch, "tmp"), DOCS_SCRATCH=scratch)
-    for d in ("home", "cache", "tmp"):
+    for d in ("home/.cache", "tmp"):
         os.makedirs(os.path.join(scratch, d), exist_ok=True)
+    # ~/.cache/restab/jco-1.35.0, as the text names it, is the kept one.
+    os.makedirs(os.path.join(scratch, "home/.cache/restab"), exist_ok=True)
+    os.symlink(env["RESTAB_JCO_CACHE"], os.path.join(scratch, "home/.cache/restab/jco-1.35.0"))
     ran = 0
     for start, lang, marker, settings, body in blocks(path):
         if marker == "not run":
             print("%s:%d: not run: %s" % (rel, start, settings))
             continue
         if marker == "file":
-            target = settings if os.path.isabs(settings) else os.path.join(scratch, settings)
+            target = re.sub(r"^/tmp/", os.path.join(scratch, "tmp") + "/", settings)
+            target = target if os.path.isabs(target) else os.path.join(scratch, target)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w") as f:
                 f.write("\n".join(text for _, text in body) + "\n")
             print("%s:%d: wrote %s" % (rel, start, target))
             continue
         values, seconds = parse_settings(rel, start, settings)
+        def tmp(text):
+            return re.sub(r"(?<![\w.~$/-])/tmp/", os.path.join(scratch, "tmp") + "/", text)
         script = ["set -o pipefail", "cd %s" % quote(ROOT)]
-        script += ["%s=%s" % (name, value) for name, value in values]
+        script += ["%s=%s" % (name, tmp(value)) for name, value in values]
         for line, text, status in commands(body):
             cmd = re.sub(r"--time\s+\S+", "--time %d" % seconds, text)
+            if "--time" not in cmd:  # their default is 60 s
+                cmd = re.sub(r"(^|[\s;&|(])(scripts/(?:fuzz|minimize|add-regression|reach))(?=\s|$)",
+                             r"\1\2 --time %d" % seconds, cmd)
+            cmd = tmp(cmd)
             for name, _ in values:
-                cmd = re.sub(r"(?<![\w$/-])%s(?![\w-])" % name, '"$%s"' % name, cmd)
+                cmd = re.sub(r"(?<![\w$])%s(?![\w-])" % name, '"$%s"' % name, cmd)
             shown = text.strip()
             script.append("echo %s >&2" % quote("+ %s:%d: %s" % (rel, line, shown)))
-            script.append("( %s\n)\ns=$?" % cmd)
+            script.append("{ %s\n}\ns=$?" % cmd)
             script.append("if [ $s -ne %d ]; then echo %s\"exited $s (expected %d)\" >&2; exit 1; fi"
                           % (status, quote("%s:%d: `%s` " % (rel, line, shown)), status))
         log = os.path.join(scratch, "block-%d.log" % start)
+        began = time.time()
         with open(log, "w") as out:
             r = subprocess.run(["bash", "-c", "\n".join(script)], env=env, stdout=out,
                                stderr=subprocess.STDOUT)
@@ -175,7 +210,8 @@ def run_file(path, scratch):
             tail = "\n".join(text.rstrip().split("\n")[-30:])
             raise DocError("%s\n%s" % (tail, text.rstrip().split("\n")[-1]))
         ran += 1
-        print("%s:%d: ran (%d command(s))" % (rel, start, len(commands(body))))
+        print("%s:%d: ran (%d command(s), %.0f s)" % (rel, start, len(commands(body)),
+                                                       time.time() - began))
     return ran
 
 
