@@ -7,7 +7,7 @@
  * states after each step (docs/semantics.md is the contract). Any C
  * implementation is fuzzed by filling one `rt_impl` with its functions and
  * registering it with the CMake function restab_add_implementation()
- * (README.md, "Fuzzing another implementation"); restab's own adapter
+ * (docs/implementations.md); restab's own adapter
  * (impls/restab/) and the oracle (oracle/) are two such tables.
  *
  * Conventions shared by every function:
