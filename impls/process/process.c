@@ -95,6 +95,9 @@ static size_t format_op(char *buf, uint32_t code, uint32_t resource,
 static child g = {0, -1, -1, -1, 0, 0, 0, 0, 0, DEFAULT_TIMEOUT, "", NULL, 0,
                   0, 0, 0, NULL, 0, 0, 0, "", 0};
 static int atexit_done;
+/* Operation lines (new .. exit) queued for children so far; no reset,
+   state, summary or check request counts. */
+static unsigned long long operations_sent;
 
 /* ---- One table set ----------------------------------------------------- */
 
@@ -932,6 +935,7 @@ static rt_status run_one(void *self, uint32_t code, uint32_t resource,
     size_t len;
     rt_batch_result r;
     g.requests++;
+    operations_sent++;
     /* The harness compares states after every step: ask for the summary
        with the operation, one round trip instead of two. */
     int prefetch = (g.caps & (RT_CAN_OBSERVE | CAP_SUMMARY)) ==
@@ -987,6 +991,7 @@ static void run_batch(void *self, const rt_batch_op *ops, size_t count,
             g.wlen += format_op(g.wbuf + g.wlen, ops[i].code, ops[i].resource,
                                 ops[i].operand);
         g.requests += count;
+        operations_sent += count;
         batch_ops = ops;
         batch_len = count;
         for (; done < count; done++) {
@@ -1116,6 +1121,7 @@ static void run_batch_observed(void *self, const rt_batch_op *ops,
             g.wlen += format_after(g.wbuf + g.wlen, after[k]);
         }
         g.requests += count;
+        operations_sent += count;
         batch_ops = ops;
         batch_len = count;
         int stop = 0, read = 0;
@@ -1801,4 +1807,13 @@ static const rt_impl_ext process_ext = {
 const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
 {
     return impl == &rt_process ? &process_ext : NULL;
+}
+
+/* The operation lines queued for children since the program started, each
+   one of the nine operations a child runs (tests/process/bench_process.c
+   divides it by the time). */
+unsigned long long rt_process_operations_sent(void);
+unsigned long long rt_process_operations_sent(void)
+{
+    return operations_sent;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Operations per second through the process bridge with the Python child:
-# results-only (batched) and with state (compared on the harness's schedule:
-# every step while small, then in sweeps), beside the in-process oracle.
+# the operation lines (new .. exit) the bridge sent to the child, counted by
+# the bridge, per second; results-only (batched) and with state (compared on
+# the harness's schedule: every step while small, then in sweeps), each
+# beside the oracle in-process on the same inputs.
 #   tests/process/bench.sh [BUILD_DIR] [INPUTS]
 set -euo pipefail
 if [[ $# -gt 2 || ${1:-} == -h ]]; then echo "usage: $0 [BUILD_DIR] [INPUTS]" >&2; exit 2; fi
