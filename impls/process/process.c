@@ -30,6 +30,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "process.h"
 #include "program.h"
 #include "restab_impl.h"
 
@@ -1809,10 +1810,6 @@ const rt_impl_ext *rt_impl_extensions(const rt_impl *impl)
     return impl == &rt_process ? &process_ext : NULL;
 }
 
-/* The operation lines queued for children since the program started, each
-   one of the nine operations a child runs (tests/process/bench_process.c
-   divides it by the time). */
-unsigned long long rt_process_operations_sent(void);
 unsigned long long rt_process_operations_sent(void)
 {
     return operations_sent;

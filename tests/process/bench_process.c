@@ -18,6 +18,7 @@
 
 #include "decode.h"
 #include "oracle.h"
+#include "process.h"
 #include "run.h"
 
 #include <stdio.h>
@@ -25,7 +26,6 @@
 #include <time.h>
 
 extern const rt_impl rt_process;
-unsigned long long rt_process_operations_sent(void);
 
 /* The oracle as the implementation under test, counting the operations it
    runs. */
