@@ -1086,7 +1086,7 @@ static int skip_step(tables *t, unsigned after)
             while (strcmp(line, "end") != 0) {
                 if (next_line(t, request, &line, &len) != 0)
                     return -1;
-                if (strchr("ts", line[0]) == NULL &&
+                if ((line[0] == '\0' || strchr("ts", line[0]) == NULL) &&
                     strncmp(line, "lender ", 7) != 0 && strcmp(line, "end") != 0) {
                     bad_reply(t, request, line, "a line of a state block");
                     return -1;
@@ -1456,8 +1456,6 @@ static int parse_resource(const char *w, uint32_t *resource)
                : -1;
 }
 
-/* Reads a state block (brief: a summary) whose request was sent. 0, or -1
-   after a report. */
 /* A block requested together with an operation, which the child
    rejected with `error protocol` (one line: it is still in step). The
    failure is the harness's to weigh against the operation's result: a
@@ -1474,8 +1472,8 @@ static void reject_in_step(const char *request, const char *line)
     rt_impl_failed(FAILED_PROTOCOL, "", what);
 }
 
-/* Reads a state block (the summary when brief) into t. 0; -1 after a
-   report; 1 when the child rejected it in step after an operation's
+/* Reads a state block (the summary when brief) whose request was sent,
+   into t. 0; -1 after a report; 1 when the child rejected it in step after an operation's
    result (after_result: reject_in_step). */
 static int read_state_block(tables *t, int brief, int after_result)
 {
